@@ -1,0 +1,74 @@
+# Police performance warehouse. `make run` builds everything; `make test` runs every test.
+# Both work on a fresh clone (Python 3.11 and the package index are all they need).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export WAREHOUSE_PATH ?= warehouse/warehouse.duckdb
+export RAW_DATA_DIR ?= data/raw
+DBT := $(BIN)/dbt
+
+.PHONY: help install generate load build run test test-python test-dbt docs docs-contract clean clean-data
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt
+	@echo "== install: virtual environment in $(VENV)"
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(STAMP) ## create .venv and install the pinned packages
+
+generate: $(STAMP) ## write SYNTHETIC sample extracts into data/raw (only if it holds none)
+	@echo "== generate"
+	$(BIN)/python -m scripts.generate --out $(RAW_DATA_DIR) --if-empty
+
+load: $(STAMP) ## load data/raw into the warehouse's raw schema
+	@echo "== load"
+	$(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH)
+
+build: $(STAMP) ## dbt seed, run and test (dbt build)
+	@echo "== dbt build"
+	mkdir -p warehouse/tmp
+	$(DBT) build --project-dir . --fail-fast
+
+run: generate load build ## everything: install, generate if empty, load, build
+	@echo "== warehouse ready: $(WAREHOUSE_PATH)"
+
+$(WAREHOUSE_PATH):
+	$(MAKE) run
+
+test: $(STAMP) $(WAREHOUSE_PATH) test-dbt test-python ## the whole suite: dbt data and unit tests, then pytest
+
+test-dbt: $(STAMP)
+	@echo "== dbt test (data and unit tests on $(WAREHOUSE_PATH))"
+	$(DBT) test --project-dir .
+
+test-python: $(STAMP)
+	@echo "== pytest"
+	$(BIN)/python -m pytest
+
+docs: $(STAMP) ## dbt docs generate (target/index.html)
+	$(DBT) docs generate --project-dir .
+
+docs-contract: $(STAMP) ## regenerate docs/raw_extracts.md from the sources YAML
+	$(BIN)/python -m scripts.contract_docs --write
+
+clean: ## remove the warehouse and dbt artefacts (keeps data/raw and .venv)
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/tmp
+
+clean-data: ## remove the generated extracts too
+	find data/raw -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

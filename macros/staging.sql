@@ -1,0 +1,38 @@
+{#- Shared staging logic: each piece written once and pinned by unit tests on the staging models. -#}
+
+{#- A code as the warehouse compares it: trimmed, upper case, empty as null. -#}
+{% macro clean_code(column) -%}
+    nullif(upper(trim({{ column }})), '')
+{%- endmacro %}
+
+{#- The district as named in seeds/districts.csv, or the unknown bucket (empty, misspelt or
+    outside the force). A lookup, not a join: the row count and grain never change. -#}
+{% macro standardise_district(column) -%}
+    case
+        when trim({{ column }}) in (select district_name from {{ ref('districts') }} where not is_bucket)
+            then trim({{ column }})
+        else '{{ var("unknown_district") }}'
+    end
+{%- endmacro %}
+
+{#- True when a code is missing or not in the reference seed's code column. -#}
+{% macro is_unknown_code(column, seed, seed_column) -%}
+    ({{ column }} is null or {{ column }} not in (select {{ seed_column }} from {{ ref(seed) }}))
+{%- endmacro %}
+
+{#- True for every repeat of a key after the first (earliest file and line win). -#}
+{% macro is_repeat_of(key) -%}
+    (row_number() over (partition by {{ key }} order by source_file, source_line) > 1)
+{%- endmacro %}
+
+{#- Survey answer to a 1-7 score; don't know, not applicable and off-scale answers are null. -#}
+{% macro survey_score(column) -%}
+    case when {{ column }} in ('1', '2', '3', '4', '5', '6', '7') then cast({{ column }} as integer) end
+{%- endmacro %}
+
+{#- Columns every staging model carries from the loader, renamed. -#}
+{% macro load_lineage_columns() -%}
+    _source_file as source_file,
+    _source_line as source_line,
+    _loaded_at as loaded_at
+{%- endmacro %}

@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('force', 'dqat_assessments') }}
+
+),
+
+renamed as (
+
+    select
+        assessment_reference,
+        assessed_date,
+        cast(date_trunc('month', assessed_date) as date) as assessed_month,
+        {{ clean_code('team_code') }} as team_code,
+        {{ clean_code('record_type') }} as record_type,
+        {{ clean_code('result') }} as result,
+        {{ load_lineage_columns() }}
+
+    from source
+
+),
+
+final as (
+
+    select
+        *,
+        result = 'PASS' as is_passed,
+        coalesce(result not in ('PASS', 'FAIL'), true) as has_unknown_result,
+        {{ is_repeat_of('assessment_reference') }} as is_duplicate
+
+    from renamed
+
+)
+
+select * from final

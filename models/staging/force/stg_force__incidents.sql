@@ -1,0 +1,48 @@
+with
+
+source as (
+
+    select * from {{ source('force', 'incidents') }}
+
+),
+
+renamed as (
+
+    select
+        incident_reference,
+        created_at,
+        cast(date_trunc('month', created_at) as date) as created_month,
+        {{ clean_code('grade') }} as grade_code,
+        {{ clean_code('incident_type') }} as incident_type_code,
+        {{ standardise_district('district') }} as district_name,
+        dispatched_at,
+        first_arrived_at,
+        {{ clean_code('delay_reason') }} as delay_reason,
+        {{ clean_code('domestic_risk_level') }} as domestic_risk_level,
+        coalesce(string_split({{ clean_code('qualifiers') }}, '|'), []) as qualifiers,
+        linked_crime_reference,
+        closed_at,
+        {{ load_lineage_columns() }}
+
+    from source
+
+),
+
+final as (
+
+    select
+        *,
+        first_arrived_at is not null as is_attended,
+        linked_crime_reference is not null as has_linked_crime,
+        {{ is_unknown_code('grade_code', 'incident_grades', 'grade_code') }} as has_unknown_grade,
+        {{ is_unknown_code('incident_type_code', 'incident_types', 'incident_type_code') }} as has_unknown_incident_type,
+        district_name = '{{ var("unknown_district") }}' as has_unknown_district,
+        coalesce(first_arrived_at < created_at or dispatched_at < created_at, false) as has_arrival_before_call,
+        coalesce(closed_at < created_at, false) as has_closure_before_call,
+        {{ is_repeat_of('incident_reference') }} as is_duplicate
+
+    from renamed
+
+)
+
+select * from final

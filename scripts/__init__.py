@@ -1,0 +1,1 @@
+"""Command-line tools of the police performance warehouse (run as `python -m scripts.<tool>`)."""

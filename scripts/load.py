@@ -1,0 +1,293 @@
+"""Load force extracts into the warehouse's `raw` schema, losing nothing.
+
+For each source in the contract (models/staging/force/_force__sources.yml) every file
+data/raw/<source>/<source>_<YYYY-MM>.csv[.gz] is read with explicit CSV options and every
+column cast to its contract type. A row that cannot be loaded (a broken CSV line, a value that
+is not of its type, an empty required value) goes to raw.quarantine with the file, the line, the
+reason and its original values. raw.load_audit gets one row per file:
+rows_read = rows_loaded + rows_quarantined.
+
+A missing source folder, a file with the wrong header, or a file that cannot be read stops the
+load before anything is changed, with a message naming the file and the problem.
+
+    python -m scripts.load                      # data/raw -> warehouse/warehouse.duckdb
+    python -m scripts.load --raw /tmp/extracts --warehouse /tmp/test.duckdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import sys
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from scripts.contract import Column, Table, load_contract
+from scripts.settings import load_config, raw_data_dir, warehouse_path
+
+SCHEMA = "raw"
+AUDIT_DDL = f"""
+create table if not exists {SCHEMA}.load_audit (
+    source varchar not null,
+    source_file varchar not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    loaded_at timestamp not null
+)"""
+QUARANTINE_DDL = f"""
+create table if not exists {SCHEMA}.quarantine (
+    source varchar not null,
+    source_file varchar not null,
+    source_line bigint,
+    reason varchar not null,
+    original_values varchar,
+    quarantined_at timestamp not null
+)"""
+
+
+class LoadError(Exception):
+    """An extract cannot be loaded at all; the message names the file and what to do."""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    source: str
+    path: Path
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+
+
+def discover(raw_dir: Path, contract: dict[str, Table], sources: list[str] | None = None) -> dict[str, list[Path]]:
+    """The extract files of each source, checked to exist."""
+    if not raw_dir.is_dir():
+        raise LoadError(f"{raw_dir}: folder of raw extracts not found; run `make generate` or set RAW_DATA_DIR.")
+    found: dict[str, list[Path]] = {}
+    for name in sources or list(contract):
+        if name not in contract:
+            raise LoadError(f"unknown source {name!r}; the contract defines {', '.join(contract)}")
+        folder = raw_dir / name
+        files = sorted([*folder.glob(f"{name}_*.csv"), *folder.glob(f"{name}_*.csv.gz")])
+        if not files:
+            raise LoadError(
+                f"{folder}: no extract files for source '{name}' (expected {name}_YYYY-MM.csv or .csv.gz). "
+                "Copy the force's extract there, or run `make generate` for sample data."
+            )
+        found[name] = files
+    return found
+
+
+def check_header(path: Path, table: Table) -> None:
+    """Stop with a clear message when a file cannot be read or its header is not the contract's."""
+    try:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+            first = handle.readline()
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
+        raise LoadError(f"{path}: cannot be read ({error}). Re-export the file.") from error
+    if not first.strip():
+        raise LoadError(f"{path}: file is empty; expected a header row: {','.join(table.column_names)}")
+    header = next(csv.reader(io.StringIO(first)))
+    header = [name.strip().lstrip("\ufeff") for name in header]
+    if header != table.column_names:
+        missing = [name for name in table.column_names if name not in header]
+        unexpected = [name for name in header if name not in table.column_names]
+        detail = []
+        if missing:
+            detail.append(f"missing columns {missing}")
+        if unexpected:
+            detail.append(f"unexpected columns {unexpected}")
+        if not detail:
+            detail.append("columns are in the wrong order")
+        raise LoadError(
+            f"{path}: header does not match the '{table.name}' contract ({'; '.join(detail)}). "
+            f"Expected: {','.join(table.column_names)}"
+        )
+
+
+def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, str]:
+    """SQL that casts the raw text of a column to its type, and SQL for the reason it failed."""
+    text = f"nullif(trim({_quote(column.name)}), '')"
+    if column.data_type == "VARCHAR":
+        typed = text
+    elif column.data_type == "INTEGER":
+        typed = f"try_cast({text} as integer)"
+    elif column.data_type == "DATE":
+        typed = f"try_strptime({text}, '{csv_options['date_format']}')::date"
+    elif column.data_type == "TIMESTAMP":
+        typed = f"try_strptime({text}, '{csv_options['timestamp_format']}')"
+    else:
+        trues = ", ".join(f"'{value}'" for value in csv_options["true_values"])
+        falses = ", ".join(f"'{value}'" for value in csv_options["false_values"])
+        typed = f"case when upper({text}) in ({trues}) then true when upper({text}) in ({falses}) then false end"
+    expected = {
+        "DATE": csv_options["date_format"], "TIMESTAMP": csv_options["timestamp_format"],
+        "BOOLEAN": "/".join(csv_options["true_values"] + csv_options["false_values"]), "INTEGER": "a whole number",
+    }.get(column.data_type, "text")
+    problems = [f"when {text} is not null and {typed} is null then '{column.name}: ' || {text} || ' is not a valid {column.data_type} (expected {expected})'"]
+    if column.is_required:
+        problems.insert(0, f"when {text} is null then '{column.name}: required value is empty'")
+    reason = f"case {' '.join(problems)} end"
+    return typed, reason
+
+
+def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, csv_options: dict[str, Any]) -> FileResult:
+    """Load one file into raw.<source>, its bad rows into raw.quarantine, and audit it."""
+    columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in table.column_names)
+    connection.execute("drop table if exists _rejects; drop table if exists _reject_scans; drop table if exists _scan")
+    try:
+        connection.execute(f"""
+            create temp table _scan as
+            select *, row_number() over () as _record
+            from read_csv({_literal(str(path))}, columns = {{{columns}}}, header = true, auto_detect = false,
+                          delim = {_literal(csv_options['delimiter'])}, quote = {_literal(csv_options['quote'])},
+                          escape = {_literal(csv_options['escape'])}, encoding = {_literal(csv_options['encoding'])},
+                          strict_mode = true, store_rejects = true,
+                          rejects_table = '_rejects', rejects_scan = '_reject_scans')
+        """)
+    except duckdb.Error as error:
+        raise LoadError(f"{path}: cannot be read as a '{table.name}' extract ({error}). Re-export the file.") from error
+
+    casts = [cast_expression(column, csv_options) for column in table.columns]
+    typed = ", ".join(f"{typed} as {_quote(column.name)}" for column, (typed, _) in zip(table.columns, casts))
+    reasons = ", ".join(reason for _, reason in casts)
+    originals = ", ".join(f"{_literal(name)}: _scan.{_quote(name)}" for name in table.column_names)
+    rejected = connection.execute("select count(distinct line) from _rejects").fetchone()[0]
+    connection.execute(f"""
+        create or replace temp table _typed as
+        select
+            {typed},
+            _record,
+            {_line_number_sql(rejected)} as _source_line,
+            nullif(concat_ws('; ', {reasons}), '') as _reason
+        from _scan
+    """)
+    target = f"{SCHEMA}.{_quote(table.name)}"
+    names = ", ".join(_quote(name) for name in table.column_names)
+    connection.execute(f"""
+        insert into {target}
+        select {names}, {_literal(str(path))}, _source_line, current_timestamp
+        from _typed where _reason is null order by _source_line
+    """)
+    connection.execute(f"""
+        insert into {SCHEMA}.quarantine
+        select {_literal(table.name)}, {_literal(str(path))}, _typed._source_line, _typed._reason,
+               to_json({{{originals}}})::varchar, current_timestamp
+        from _typed
+        inner join _scan on _scan._record = _typed._record
+        where _typed._reason is not null
+        union all
+        select {_literal(table.name)}, {_literal(str(path))}, line,
+               'unreadable CSV line: ' || string_agg(distinct error_type::varchar || ' (' || error_message || ')', '; '),
+               any_value(csv_line), current_timestamp
+        from _rejects group by line
+    """)
+    loaded, quarantined_cast = connection.execute(
+        "select count(*) filter (where _reason is null), count(*) filter (where _reason is not null) from _typed"
+    ).fetchone()
+    result = FileResult(table.name, path, loaded + quarantined_cast + rejected, loaded, quarantined_cast + rejected)
+    connection.execute(
+        f"insert into {SCHEMA}.load_audit values (?, ?, ?, ?, ?, current_timestamp)",
+        [table.name, str(path), result.rows_read, result.rows_loaded, result.rows_quarantined],
+    )
+    return result
+
+
+def _line_number_sql(rejected: int) -> str:
+    """File line of the n-th good record: after the header, and after any rejected lines before it."""
+    if not rejected:
+        return "_record + 1"
+    return """_record + 1 + (
+            select count(*)
+            from (select line - 2 - (row_number() over (order by line) - 1) as good_rows_before
+                  from (select distinct line from _rejects)) as rejects
+            where rejects.good_rows_before < _scan._record
+        )"""
+
+
+def load(raw_dir: Path, warehouse: Path, sources: list[str] | None = None, progress: bool = True) -> list[FileResult]:
+    """Replace the raw tables of the given sources (default: all) with the extracts in raw_dir."""
+    contract = load_contract()
+    csv_options = load_config()["csv"]
+    files = discover(raw_dir, contract, sources)
+    for name, paths in files.items():
+        for path in paths:
+            check_header(path, contract[name])
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    results: list[FileResult] = []
+    try:
+        connection = duckdb.connect(str(warehouse))
+    except duckdb.IOException as error:
+        raise LoadError(
+            f"{warehouse}: cannot open the warehouse for writing ({error}). Another process (a dbt run, "
+            "a BI tool or a SQL shell) holds it; close that and run again."
+        ) from error
+    try:
+        connection.execute(f"create schema if not exists {SCHEMA}")
+        connection.execute(AUDIT_DDL)
+        connection.execute(QUARANTINE_DDL)
+        connection.execute("begin transaction")
+        for name, paths in files.items():
+            started = time.perf_counter()
+            table = contract[name]
+            columns = ", ".join(f"{_quote(column.name)} {column.data_type}" for column in table.columns)
+            connection.execute(f"drop table if exists {SCHEMA}.{_quote(name)}")
+            connection.execute(
+                f"create table {SCHEMA}.{_quote(name)} ({columns}, _source_file varchar, _source_line bigint, _loaded_at timestamp)"
+            )
+            connection.execute(f"delete from {SCHEMA}.load_audit where source = ?", [name])
+            connection.execute(f"delete from {SCHEMA}.quarantine where source = ?", [name])
+            batch = [load_file(connection, table, path, csv_options) for path in paths]
+            results.extend(batch)
+            if progress:
+                print(f"  {name:<18} {len(paths):>4} files {sum(r.rows_loaded for r in batch):>11,} loaded "
+                      f"{sum(r.rows_quarantined for r in batch):>7,} quarantined  {time.perf_counter() - started:5.1f}s", flush=True)
+        connection.execute("commit")
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    finally:
+        connection.close()
+    return results
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--raw", type=Path, default=raw_data_dir(), help="folder of extracts (default: %(default)s)")
+    parser.add_argument("--warehouse", type=Path, default=warehouse_path(), help="DuckDB file (default: %(default)s)")
+    parser.add_argument("--source", action="append", help="load only this source (repeatable)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    print(f"load: {args.raw} -> {args.warehouse}")
+    try:
+        results = load(args.raw, args.warehouse, args.source, not args.quiet)
+    except LoadError as error:
+        print(f"load: ERROR {error}", file=sys.stderr)
+        return 2
+    read = sum(r.rows_read for r in results)
+    quarantined = sum(r.rows_quarantined for r in results)
+    print(f"load: {len(results)} files, {read:,} rows read, {read - quarantined:,} loaded, "
+          f"{quarantined:,} quarantined (see raw.quarantine) in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

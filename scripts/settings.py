@@ -1,0 +1,46 @@
+"""The project's configuration, read from config/warehouse.yml (the one place settings live)."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_FILE = PROJECT_ROOT / "config" / "warehouse.yml"
+SOURCES_FILE = PROJECT_ROOT / "models" / "staging" / "force" / "_force__sources.yml"
+DOCS_DIR = PROJECT_ROOT / "models"
+
+
+class ConfigError(Exception):
+    """The configuration file is missing or malformed."""
+
+
+@lru_cache(maxsize=None)
+def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
+    """Return the parsed configuration file."""
+    if not path.exists():
+        raise ConfigError(f"{path}: configuration file not found; restore it from git.")
+    with path.open(encoding="utf-8") as handle:
+        config = yaml.safe_load(handle)
+    if not isinstance(config, dict) or "generator" not in config or "csv" not in config:
+        raise ConfigError(f"{path}: expected top-level keys 'paths', 'csv' and 'generator'.")
+    return config
+
+
+def raw_data_dir() -> Path:
+    """Folder of raw extracts: $RAW_DATA_DIR, else paths.raw_data_dir from the config."""
+    return _resolve(os.environ.get("RAW_DATA_DIR") or load_config()["paths"]["raw_data_dir"])
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file: $WAREHOUSE_PATH, else paths.warehouse from the config."""
+    return _resolve(os.environ.get("WAREHOUSE_PATH") or load_config()["paths"]["warehouse"])
+
+
+def _resolve(value: str | Path) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path

@@ -1,0 +1,1 @@
+"""Synthetic force extracts: SYNTHETIC data shaped like a county force's systems (see generate.py)."""
