@@ -91,6 +91,8 @@ def check_header(path: Path, table: Table) -> None:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8", newline="") as handle:
             first = handle.readline()
+        if path.suffix == ".gz":
+            _check_gzip_complete(path)
     except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
         raise LoadError(f"{path}: cannot be read ({error}). Re-export the file.") from error
     if not first.strip():
@@ -111,6 +113,13 @@ def check_header(path: Path, table: Table) -> None:
             f"{path}: header does not match the '{table.name}' contract ({'; '.join(detail)}). "
             f"Expected: {','.join(table.column_names)}"
         )
+
+
+def _check_gzip_complete(path: Path) -> None:
+    """Read a gzip file to its end: DuckDB loads a truncated one without complaint, losing rows."""
+    with gzip.open(path, "rb") as handle:
+        while handle.read(1 << 20):
+            pass
 
 
 def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, str]:

@@ -1,0 +1,126 @@
+"""The loader loses nothing, quarantines what it cannot load, and stops clearly on broken files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import read_lines, write_lines
+
+from scripts.load import LoadError, load
+from scripts.settings import PROJECT_ROOT
+
+
+def audit(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(
+            "select source, source_file, rows_read, rows_loaded, rows_quarantined from raw.load_audit order by 1, 2"
+        ).fetchall()
+
+
+def test_every_row_read_is_loaded_or_quarantined(extracts: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    load(extracts, warehouse, progress=False)
+    rows = audit(warehouse)
+    assert len(rows) == 8 * 3
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        for source, source_file, read, loaded, quarantined in rows:
+            # An independent count: data lines in the file itself.
+            assert read == len(read_lines(Path(source_file))) - 1, source_file
+            assert read == loaded + quarantined, source_file
+            in_table = connection.execute(f"select count(*) from raw.{source} where _source_file = ?", [source_file]).fetchone()[0]
+            in_quarantine = connection.execute("select count(*) from raw.quarantine where source_file = ?", [source_file]).fetchone()[0]
+            assert (in_table, in_quarantine) == (loaded, quarantined), source_file
+        # The generator's garbled dates reached the quarantine, with their reason.
+        reasons = connection.execute("select reason from raw.quarantine").fetchall()
+        assert reasons and all("is not a valid" in reason for (reason,) in reasons)
+
+
+def test_bad_rows_land_in_quarantine_with_file_line_and_reason(extracts: Path, tmp_path: Path) -> None:
+    path = extracts / "crimes" / "crimes_2020-01.csv.gz"
+    lines = read_lines(path)
+    good = lines[1].split(",")
+    bad_time = good.copy()
+    bad_time[0], bad_time[1] = "CRBAD1", "2020-01-32 25:00:00"
+    no_key = good.copy()
+    no_key[0] = ""
+    bad_marker = good.copy()
+    bad_marker[0], bad_marker[5] = "CRBAD3", "maybe"
+    lines[2:2] = [",".join(bad_time), "CRBAD2,2020-01-05 10:00:00,too,few", ",".join(no_key), ",".join(bad_marker)]
+    write_lines(path, lines)
+
+    warehouse = tmp_path / "w.duckdb"
+    load(extracts, warehouse, ["crimes"], progress=False)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        found = connection.execute(
+            "select source_line, reason, original_values from raw.quarantine where source_file = ? and source_line between 3 and 6 order by 1",
+            [str(path)],
+        ).fetchall()
+        line_of_next_good_row = connection.execute(
+            "select _source_line from raw.crimes where crime_reference = ?", [lines[7].split(",")[0]]
+        ).fetchone()[0]
+    assert [line for line, _, _ in found] == [3, 4, 5, 6]
+    assert "recorded_at: 2020-01-32 25:00:00 is not a valid TIMESTAMP" in found[0][1]
+    assert "CRBAD1" in found[0][2]
+    assert "unreadable CSV line" in found[1][1] and "CRBAD2,2020-01-05 10:00:00,too,few" == found[1][2]
+    assert "crime_reference: required value is empty" in found[2][1]
+    assert "is_domestic_abuse: maybe is not a valid BOOLEAN" in found[3][1]
+    assert line_of_next_good_row == 8
+    for _, _, read, loaded, quarantined in audit(warehouse):
+        assert read == loaded + quarantined
+
+
+def test_wrong_header_stops_the_load_and_changes_nothing(extracts: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    load(extracts, warehouse, progress=False)
+    before = audit(warehouse)
+    path = extracts / "incidents" / "incidents_2020-02.csv.gz"
+    lines = read_lines(path)
+    lines[0] = lines[0].replace("grade", "grade_of_response")
+    write_lines(path, lines)
+    with pytest.raises(LoadError) as caught:
+        load(extracts, warehouse, progress=False)
+    message = str(caught.value)
+    assert str(path) in message and "header" in message and "grade" in message and "grade_of_response" in message
+    assert audit(warehouse) == before
+
+
+def test_unreadable_file_stops_with_its_name(extracts: Path, tmp_path: Path) -> None:
+    path = extracts / "calls" / "calls_2020-01.csv.gz"
+    path.write_bytes(b"\x1f\x8b\x08\x00 this is not gzip at all")
+    with pytest.raises(LoadError, match=r"calls_2020-01\.csv\.gz: cannot be read"):
+        load(extracts, tmp_path / "w.duckdb", progress=False)
+
+
+def test_truncated_file_stops_with_its_name(extracts: Path, tmp_path: Path) -> None:
+    path = extracts / "calls" / "calls_2020-01.csv.gz"
+    path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    with pytest.raises(LoadError, match=r"calls_2020-01\.csv\.gz: cannot be read"):
+        load(extracts, tmp_path / "w.duckdb", progress=False)
+
+
+def test_missing_source_folder_stops_with_its_path(extracts: Path, tmp_path: Path) -> None:
+    for path in (extracts / "vcc_checks").iterdir():
+        path.unlink()
+    with pytest.raises(LoadError, match=r"vcc_checks: no extract files for source 'vcc_checks'"):
+        load(extracts, tmp_path / "w.duckdb", progress=False)
+
+
+def test_plain_csv_loads_like_gzip(extracts: Path, tmp_path: Path) -> None:
+    path = extracts / "dqat_assessments" / "dqat_assessments_2020-01.csv.gz"
+    plain = path.with_suffix("")
+    plain.write_text("\n".join(read_lines(path)) + "\n", encoding="utf-8")
+    path.unlink()
+    warehouse = tmp_path / "w.duckdb"
+    load(extracts, warehouse, ["dqat_assessments"], progress=False)
+    assert any(row[1] == str(plain) and row[2] > 0 for row in audit(warehouse))
+
+
+def test_cli_exits_2_with_the_message(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "scripts.load", "--raw", str(tmp_path / "nowhere"),
+                             "--warehouse", str(tmp_path / "w.duckdb")], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "nowhere: folder of raw extracts not found" in result.stderr
