@@ -66,7 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def has_extracts(folder: Path) -> bool:
-    return any((folder / source).glob(f"{source}_*.csv*") for source in SOURCES)
+    """True when the folder already holds at least one extract file of any source."""
+    return any(next((folder / source).glob(f"{source}_*.csv*"), None) is not None for source in SOURCES)
 
 
 def generate(out: Path, seed: int, scale: float, first: date, last: date, defects: bool = True,

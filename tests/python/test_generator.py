@@ -11,7 +11,7 @@ from pathlib import Path
 from conftest import SMALL, read_lines
 
 from scripts.contract import load_contract
-from scripts.generate import SOURCES, generate
+from scripts.generate import SOURCES, generate, has_extracts
 from scripts.settings import PROJECT_ROOT
 
 
@@ -78,3 +78,17 @@ def test_cli_explains_itself_and_refuses_to_overwrite(small_extracts: Path) -> N
     bad_month = subprocess.run([sys.executable, "-m", "scripts.generate", "--end-month", "2020/13"],
                                cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert bad_month.returncode == 2 and "YYYY-MM" in bad_month.stderr
+
+
+def test_if_empty_generates_into_an_empty_folder_only(small_extracts: Path, tmp_path: Path) -> None:
+    (tmp_path / "crimes").mkdir()
+    (tmp_path / ".gitkeep").touch()
+    assert not has_extracts(tmp_path)
+    assert has_extracts(small_extracts)
+    month = ["--start-month", "2020-01", "--end-month", "2020-01", "--scale", "0.05", "--quiet"]
+    first = subprocess.run([sys.executable, "-m", "scripts.generate", "--out", str(tmp_path), "--if-empty", *month],
+                           cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert first.returncode == 0 and (tmp_path / "crimes" / "crimes_2020-01.csv.gz").exists(), first.stderr
+    second = subprocess.run([sys.executable, "-m", "scripts.generate", "--out", str(tmp_path), "--if-empty", *month],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert second.returncode == 0 and "leaving them" in second.stdout
