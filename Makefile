@@ -18,7 +18,7 @@ export WAREHOUSE_PATH ?= warehouse/warehouse.duckdb
 export RAW_DATA_DIR ?= data/raw
 DBT := $(BIN)/dbt
 
-.PHONY: help install generate load build run test test-python test-dbt docs docs-contract clean clean-data
+.PHONY: help install generate load build run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -66,6 +66,12 @@ docs: $(STAMP) ## dbt docs generate (target/index.html)
 
 docs-contract: $(STAMP) ## regenerate docs/raw_extracts.md from the sources YAML
 	$(BIN)/python -m scripts.contract_docs --write
+
+docs-measures: $(STAMP) ## regenerate docs/measures.md from the measure seeds
+	$(BIN)/python -m scripts.measure_docs --write
+
+calibration: $(STAMP) ## compare the warehouse with the published figures
+	$(BIN)/python -m scripts.calibration
 
 clean: ## remove the warehouse and dbt artefacts (keeps data/raw and .venv)
 	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/tmp

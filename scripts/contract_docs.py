@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
 
+from scripts import docs_page
 from scripts.contract import Column, load_contract
 from scripts.settings import DOCS_DIR, PROJECT_ROOT, load_config
 
@@ -73,22 +73,7 @@ def _row(column: Column, describe) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.contract_docs", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help=f"write {PAGE.relative_to(PROJECT_ROOT)}")
-    mode.add_argument("--check", action="store_true", help="exit 1 when the page differs from the YAML")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.write:
-        PAGE.parent.mkdir(parents=True, exist_ok=True)
-        PAGE.write_text(text, encoding="utf-8")
-        print(f"wrote {PAGE}")
-        return 0
-    if not PAGE.exists() or PAGE.read_text(encoding="utf-8") != text:
-        print(f"{PAGE} is out of date: run `make docs-contract` and commit it", file=sys.stderr)
-        return 1
-    return 0
+    return docs_page.run(argv, "python -m scripts.contract_docs", __doc__, PAGE, render, "docs-contract")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,9 @@ HATE_STRANDS = {"RACE": 0.74, "RELIGION": 0.05, "SEXUAL_ORIENTATION": 0.11, "DIS
 STATUSES = ("RECORDED", "CANCELLED", "TRANSFERRED")
 TRANSFERRED_SHARE = 0.003
 INTERIM_CODES = ("18", "16", "14")
+# Multipliers in ppo_group_trend_knots named after a marker apply to crimes carrying it.
+MARKER_COLUMNS = {"domestic_abuse": "is_domestic_abuse", "child_sexual_abuse": "is_child_sexual_abuse",
+                  "hate": "is_hate_crime", "sharp_instrument": "has_sharp_instrument"}
 
 
 def monthly_crime_means(config: dict[str, Any], months: list[Month]) -> np.ndarray:
@@ -53,7 +56,8 @@ def offence_shares(config: dict[str, Any], month: Month) -> np.ndarray:
 def generate_crimes(rng: np.random.Generator, config: dict[str, Any], month: Month, mean: float) -> pd.DataFrame:
     """Crimes recorded in the month. Internal columns start with an underscore."""
     reference = offence_codes()
-    size = int(rng.poisson(mean))
+    # Month-to-month noise is a fraction of Poisson's, so yearly totals stay near the published ones.
+    size = max(0, int(round(mean + config["monthly_noise"] * np.sqrt(mean) * rng.standard_normal())))
     shares = offence_shares(config, month)
     code = rng.choice(len(reference.codes), size=size, p=shares)
     group = reference.group[code]
@@ -70,7 +74,7 @@ def generate_crimes(rng: np.random.Generator, config: dict[str, Any], month: Mon
                                   knot_value(config["weapon_share_knots"]["violence_with_injury"], month),
                                   np.where(reference.flags["is_robbery"][code],
                                            knot_value(config["weapon_share_knots"]["robbery"], month), 0.01))
-    is_weapon = (rng.random(size) < weapon_probability) | (markers["sharp_instrument"] & (rng.random(size) < 0.5))
+    is_weapon = rng.random(size) < weapon_probability
 
     child_code = reference.flags["is_child_victim_code"][code]
     sexual = reference.flags["is_sexual_offence"][code]
@@ -110,7 +114,7 @@ def generate_outcomes(rng: np.random.Generator, config: dict[str, Any], month: M
     size = len(crimes)
     probability = np.array([config["ppo_probability_by_group"][name] for name in subgroup]) * knot_value(config["ppo_trend_knots"], month)
     for name, knots in config["ppo_group_trend_knots"].items():
-        applies = crimes["is_domestic_abuse"].to_numpy() if name == "domestic_abuse" else subgroup == name
+        applies = crimes[MARKER_COLUMNS[name]].to_numpy() if name in MARKER_COLUMNS else subgroup == name
         probability = np.where(applies, probability * knot_value(knots, month), probability)
     is_north = np.isin(crimes["district"].astype(str).to_numpy(), NORTH)
     probability *= np.where(is_north, config["ppo_area_factor"]["North"], config["ppo_area_factor"]["South"])

@@ -102,6 +102,7 @@ def _grades(rng: np.random.Generator, settings: dict[str, Any], month: Month, in
     grade = np.where(emergency,
                      np.array([0, 2, 3])[pick(rng, mixes["emergency"], size)],
                      np.array([0, 2, 3])[pick(rng, mixes["other"], size)])
+    grade = np.where(incident_type == "BURGLARY_DWELLING", np.array([0, 2, 3])[pick(rng, mixes["burglary"], size)], grade)
     if month.start >= parse_month(settings["priority_grade_from"]):
         to_priority = np.isin(grade, [0, 2]) & (rng.random(size) < settings["priority_share_after"])
         grade = np.where(to_priority, 1, grade)
@@ -121,6 +122,7 @@ def _response_minutes(rng: np.random.Generator, settings: dict[str, Any], month:
         median = np.where((grade == 2) & (incident_type == kind), prompt_median, median)
     if month.start >= parse_month(settings["priority_grade_from"]):
         median = np.where(grade == 2, median * settings["prompt_after_priority_factor"], median)
+    median = np.where(grade == 2, median * knot_value(settings["prompt_trend_knots"], month), median)
     minutes = np.exp(np.log(median * trend) + sigma * rng.standard_normal(size))
     attended_share = np.array([settings["attended_share"][g] for g in GRADES])[grade]
     return rng.random(size) < attended_share, np.maximum(minutes, 1.0)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scripts.contract import ContractError, load_contract
-from scripts.contract_docs import PAGE, render
+from scripts import contract_docs, measure_docs
 from scripts.settings import PROJECT_ROOT, load_config
 from scripts.synth.operations import INCIDENT_TYPES
 
@@ -20,8 +20,13 @@ def seed_column(name: str, column: str) -> set[str]:
         return {row[column] for row in csv.DictReader(handle)}
 
 
-def test_contract_docs_page_is_current() -> None:
-    assert PAGE.read_text(encoding="utf-8") == render(), "run `make docs-contract` and commit docs/raw_extracts.md"
+@pytest.mark.parametrize("page", [contract_docs, measure_docs])
+def test_generated_docs_pages_are_current(page) -> None:
+    assert page.PAGE.read_text(encoding="utf-8") == page.render(), f"regenerate and commit {page.PAGE.name}"
+
+
+def test_every_catalogue_measure_has_a_method() -> None:
+    assert seed_column("measure_methods.csv", "measure_id") == seed_column("measures.csv", "measure_id")
 
 
 def test_every_source_has_one_staging_model() -> None:

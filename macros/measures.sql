@@ -1,0 +1,30 @@
+{#- Crime groups the catalogue's crimes__<group> and ppo_rate__<group> measures are built for:
+    the condition on int_crimes_classified that puts a crime in the group. -#}
+{% macro crime_group_conditions() -%}
+    {{ return({
+        'all': 'true',
+        'victim_based': 'is_victim_based',
+        'domestic_abuse': 'is_domestic_abuse',
+        'child_sexual_abuse': 'is_child_sexual_abuse',
+        'serious_sexual': 'is_serious_sexual',
+        'rape': 'is_rape',
+        'violence_with_injury': 'is_violence_with_injury',
+        'robbery': 'is_robbery',
+        'burglary_dwelling': 'is_dwelling_burglary',
+        'hate': 'is_hate_crime',
+        'knife': 'has_sharp_instrument',
+        'possession_of_weapons': 'is_possession_of_weapons',
+        'drugs': 'is_drugs',
+    }) }}
+{%- endmacro %}
+
+{#- The reporting windows: name and number of months ending in the period month. -#}
+{% macro reporting_windows() -%}
+    {{ return({'month': 1, 'rolling_3m': 3, 'rolling_12m': 12}) }}
+{%- endmacro %}
+
+{#- The year-end benchmark month: the March that closed the previous financial year
+    (April 2019 to March 2020 all compare with March 2019). -#}
+{% macro previous_year_end_month(month_column) -%}
+    make_date(cast(year({{ month_column }}) - case when month({{ month_column }}) <= 3 then 1 else 0 end as integer), 3, 1)
+{%- endmacro %}

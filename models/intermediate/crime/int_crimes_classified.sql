@@ -1,0 +1,75 @@
+-- Every recorded crime with its offence classification, markers, geography and current outcome.
+-- is_counted: the crime stands in recorded crime (not cancelled, not transferred, not a repeat).
+with
+
+crimes as (
+
+    select * from {{ ref('stg_force__crimes') }}
+
+),
+
+offence_codes as (
+
+    select * from {{ ref('offence_codes') }}
+
+),
+
+districts as (
+
+    select * from {{ ref('districts') }}
+
+),
+
+current_outcomes as (
+
+    select * from {{ ref('int_outcomes_ranked') }}
+    where is_current
+
+),
+
+final as (
+
+    select
+        crimes.crime_reference,
+        crimes.recorded_at,
+        crimes.recorded_month,
+        crimes.offence_code,
+        offence_codes.offence_subgroup,
+        offence_codes.offence_group,
+        crimes.district_name,
+        districts.area_name,
+        crimes.status = 'RECORDED' and not crimes.is_duplicate as is_counted,
+        coalesce(offence_codes.is_victim_based, false) as is_victim_based,
+        coalesce(offence_codes.is_dwelling_burglary, false) as is_dwelling_burglary,
+        coalesce(offence_codes.is_violence_with_injury, false) as is_violence_with_injury,
+        coalesce(offence_codes.is_robbery, false) as is_robbery,
+        coalesce(offence_codes.is_serious_sexual, false) as is_serious_sexual,
+        coalesce(offence_codes.is_rape, false) as is_rape,
+        coalesce(offence_codes.is_drugs, false) as is_drugs,
+        coalesce(offence_codes.is_possession_of_weapons, false) as is_possession_of_weapons,
+        crimes.is_domestic_abuse,
+        crimes.is_hate_crime,
+        crimes.hate_strand,
+        crimes.has_sharp_instrument,
+        crimes.is_weapon_involved,
+        crimes.is_child_sexual_abuse,
+        crimes.is_historic,
+        current_outcomes.outcome_code as current_outcome_code,
+        current_outcomes.parent_outcome_code as current_outcome_parent_code,
+        current_outcomes.outcome_group as current_outcome_group,
+        current_outcomes.outcome_month as current_outcome_month,
+        coalesce(current_outcomes.is_prosecution_possible, false) as has_prosecution_possible_outcome,
+        crimes.has_unknown_offence_code
+
+    from crimes
+    left join offence_codes
+        on crimes.offence_code = offence_codes.offence_code
+    left join districts
+        on crimes.district_name = districts.district_name
+    left join current_outcomes
+        on crimes.crime_reference = current_outcomes.crime_reference
+    where not crimes.is_duplicate
+
+)
+
+select * from final

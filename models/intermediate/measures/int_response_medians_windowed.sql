@@ -1,0 +1,154 @@
+-- Median response times for every geography, month and window. Medians do not add up, so each
+-- attended incident is counted in every window it falls in and the median is taken over them.
+-- minutes_histogram (whole minutes -> cases) lets the sign test count cases above a comparison
+-- median without going back to the incidents.
+{%- set windows = reporting_windows() %}
+
+with
+
+incidents as (
+
+    select * from {{ ref('int_incidents_timed') }}
+    where is_response_graded and response_minutes is not null
+
+),
+
+months as (
+
+    select * from {{ ref('int_months_enumerated') }}
+
+),
+
+bridge as (
+
+    select * from {{ ref('int_geographies_bridged') }}
+
+),
+
+methods as (
+
+    select * from {{ ref('measure_methods') }}
+    where window_aggregation = 'median'
+
+),
+
+cases as (
+
+    select 'resp_median_minutes__immediate' as measure_id, district_name, area_name, created_month, response_minutes
+    from incidents where grade_name = 'immediate'
+    union all
+    select 'resp_median_minutes__priority', district_name, area_name, created_month, response_minutes
+    from incidents where grade_name = 'priority'
+    union all
+    select 'resp_median_minutes__prompt', district_name, area_name, created_month, response_minutes
+    from incidents where grade_name = 'prompt'
+    union all
+    select 'resp_median_minutes__prompt__burglary_dwelling', district_name, area_name, created_month, response_minutes
+    from incidents where grade_name = 'prompt' and is_burglary_dwelling
+    union all
+    select 'resp_median_minutes__prompt__domestic', district_name, area_name, created_month, response_minutes
+    from incidents where grade_name = 'prompt' and is_domestic
+
+),
+
+windows as (
+
+    select * from (values
+        {%- for window, length in windows.items() %}
+        ('{{ window }}', {{ length }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as windows (period_window, months_in_window)
+
+),
+
+exploded as (
+
+    select
+        cases.measure_id,
+        cases.district_name,
+        cases.area_name,
+        cases.response_minutes,
+        windows.period_window,
+        windows.months_in_window,
+        cast(cases.created_month + to_months(offsets.month_offset) as date) as period_month
+
+    from cases
+    cross join windows
+    inner join range(12) as offsets (month_offset)
+        on offsets.month_offset < windows.months_in_window
+
+),
+
+aggregated as (
+
+    select
+        measure_id,
+        period_window,
+        period_month,
+        case
+            when grouping(district_name) = 0 then 'district'
+            when grouping(area_name) = 0 then 'area'
+            else 'force'
+        end as geography_level,
+        coalesce(district_name, area_name, '{{ var("force_name") }}') as geography,
+        median(response_minutes) as value,
+        count(*) as sample_size,
+        histogram(cast(round(response_minutes) as integer)) as minutes_histogram
+
+    from exploded
+    group by grouping sets (
+        (measure_id, period_window, period_month, area_name, district_name),
+        (measure_id, period_window, period_month, area_name),
+        (measure_id, period_window, period_month)
+    )
+
+),
+
+geographies as (
+
+    select distinct geography_level, geography from bridge
+
+),
+
+spine as (
+
+    select
+        methods.measure_id,
+        geographies.geography_level,
+        geographies.geography,
+        months.period_month,
+        windows.period_window,
+        months.period_month >= (select min(period_month) from months) + to_months(windows.months_in_window - 1) as is_complete_window
+
+    from methods
+    cross join geographies
+    cross join months
+    cross join windows
+
+),
+
+final as (
+
+    select
+        spine.measure_id,
+        spine.geography_level,
+        spine.geography,
+        spine.period_month,
+        spine.period_window,
+        case when spine.is_complete_window then aggregated.value end as value,
+        cast(null as double) as numerator,
+        case when spine.is_complete_window then cast(coalesce(aggregated.sample_size, 0) as double) end as denominator,
+        case when spine.is_complete_window then cast(coalesce(aggregated.sample_size, 0) as double) end as sample_size,
+        case when spine.is_complete_window then aggregated.minutes_histogram end as minutes_histogram
+
+    from spine
+    left join aggregated
+        on spine.measure_id = aggregated.measure_id
+        and spine.geography_level = aggregated.geography_level
+        and spine.geography = aggregated.geography
+        and spine.period_month = aggregated.period_month
+        and spine.period_window = aggregated.period_window
+
+)
+
+select * from final

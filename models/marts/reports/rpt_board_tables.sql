@@ -1,0 +1,113 @@
+-- The board's headline tables, laid out as the reports print them (e.g. the communities table in
+-- the October 2020 report): for the report month, each measure's current month, the same month in
+-- each of the three previous years, current against the three-year average, the rolling 12
+-- months, the year-end baseline and performance against it. For the force and each area.
+-- The month is var('report_month') (YYYY-MM-01), or the last full month of data.
+with
+
+measure_values as (
+
+    select * from {{ ref('measure_values') }}
+    where geography_level in ('force', 'area')
+
+),
+
+measures as (
+
+    select * from {{ ref('measures') }}
+
+),
+
+months as (
+
+    select * from {{ ref('int_months_enumerated') }}
+
+),
+
+report_month as (
+
+    select
+        {%- if var('report_month') %}
+        cast('{{ var("report_month") }}' as date) as period_month
+        {%- else %}
+        max(period_month) as period_month
+        {%- endif %}
+    from months
+
+),
+
+monthly as (
+
+    select measure_values.*
+    from measure_values
+    inner join report_month
+        on measure_values.period_month = report_month.period_month
+    where measure_values.period_window = 'month'
+
+),
+
+rolling as (
+
+    select measure_values.*
+    from measure_values
+    inner join report_month
+        on measure_values.period_month = report_month.period_month
+    where measure_values.period_window = 'rolling_12m'
+
+),
+
+earlier_years as (
+
+    select
+        measure_values.measure_id,
+        measure_values.geography_level,
+        measure_values.geography,
+        max(measure_values.value) filter (where measure_values.period_month = report_month.period_month - to_months(12)) as same_month_1y_ago,
+        max(measure_values.value) filter (where measure_values.period_month = report_month.period_month - to_months(24)) as same_month_2y_ago,
+        max(measure_values.value) filter (where measure_values.period_month = report_month.period_month - to_months(36)) as same_month_3y_ago
+
+    from measure_values
+    cross join report_month
+    where measure_values.period_window = 'month'
+    group by all
+
+),
+
+final as (
+
+    select
+        measures.pillar,
+        monthly.measure_id,
+        measures.name as measure_name,
+        measures.unit,
+        monthly.geography_level,
+        monthly.geography,
+        monthly.period_month as report_month,
+        monthly.value as current_month,
+        monthly.sample_size as current_month_n,
+        earlier_years.same_month_1y_ago,
+        earlier_years.same_month_2y_ago,
+        earlier_years.same_month_3y_ago,
+        monthly.vs_3y_avg as current_month_vs_3y_avg,
+        rolling.vs_3y_avg as rolling_12m_vs_3y_avg,
+        rolling.value as rolling_12_months,
+        rolling.sample_size as rolling_12_months_n,
+        rolling.baseline,
+        rolling.vs_baseline as performance_vs_benchmark,
+        monthly.is_low_sample or rolling.is_low_sample as has_low_sample
+
+    from monthly
+    inner join rolling
+        on monthly.measure_id = rolling.measure_id
+        and monthly.geography_level = rolling.geography_level
+        and monthly.geography = rolling.geography
+    inner join earlier_years
+        on monthly.measure_id = earlier_years.measure_id
+        and monthly.geography_level = earlier_years.geography_level
+        and monthly.geography = earlier_years.geography
+    inner join measures
+        on monthly.measure_id = measures.measure_id
+
+)
+
+select * from final
