@@ -28,3 +28,24 @@
 {% macro previous_year_end_month(month_column) -%}
     make_date(cast(year({{ month_column }}) - case when month({{ month_column }}) <= 3 then 1 else 0 end as integer), 3, 1)
 {%- endmacro %}
+
+{#- Grouping sets that give the force, each area and each district in one aggregation, for
+    measures that cannot be summed up the geography bridge (medians). keys: the other group-by
+    columns. -#}
+{% macro geography_grouping_sets(keys) -%}
+    grouping sets (
+        ({{ keys | join(', ') }}, area_name, district_name),
+        ({{ keys | join(', ') }}, area_name),
+        ({{ keys | join(', ') }})
+    )
+{%- endmacro %}
+
+{#- geography_level and geography of a row aggregated with geography_grouping_sets. -#}
+{% macro geography_of_grouping_set() -%}
+    case
+        when grouping(district_name) = 0 then 'district'
+        when grouping(area_name) = 0 then 'area'
+        else 'force'
+    end as geography_level,
+    coalesce(district_name, area_name, '{{ var("force_name") }}') as geography
+{%- endmacro %}

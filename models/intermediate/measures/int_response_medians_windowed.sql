@@ -85,22 +85,13 @@ aggregated as (
         measure_id,
         period_window,
         period_month,
-        case
-            when grouping(district_name) = 0 then 'district'
-            when grouping(area_name) = 0 then 'area'
-            else 'force'
-        end as geography_level,
-        coalesce(district_name, area_name, '{{ var("force_name") }}') as geography,
+        {{ geography_of_grouping_set() }},
         median(response_minutes) as value,
         count(*) as sample_size,
         histogram(cast(round(response_minutes) as integer)) as minutes_histogram
 
     from exploded
-    group by grouping sets (
-        (measure_id, period_window, period_month, area_name, district_name),
-        (measure_id, period_window, period_month, area_name),
-        (measure_id, period_window, period_month)
-    )
+    group by {{ geography_grouping_sets(['measure_id', 'period_window', 'period_month']) }}
 
 ),
 

@@ -36,23 +36,28 @@ report_month as (
 
 ),
 
-monthly as (
+report_rows as (
 
-    select measure_values.*
+    select
+        measure_values.measure_id,
+        measure_values.geography_level,
+        measure_values.geography,
+        report_month.period_month as report_month,
+        max(value) filter (where period_window = 'month') as current_month,
+        max(sample_size) filter (where period_window = 'month') as current_month_n,
+        max(vs_3y_avg) filter (where period_window = 'month') as current_month_vs_3y_avg,
+        max(vs_3y_avg) filter (where period_window = 'rolling_12m') as rolling_12m_vs_3y_avg,
+        max(value) filter (where period_window = 'rolling_12m') as rolling_12_months,
+        max(sample_size) filter (where period_window = 'rolling_12m') as rolling_12_months_n,
+        max(baseline) filter (where period_window = 'rolling_12m') as baseline,
+        max(vs_baseline) filter (where period_window = 'rolling_12m') as performance_vs_benchmark,
+        bool_or(is_low_sample) as has_low_sample
+
     from measure_values
     inner join report_month
         on measure_values.period_month = report_month.period_month
-    where measure_values.period_window = 'month'
-
-),
-
-rolling as (
-
-    select measure_values.*
-    from measure_values
-    inner join report_month
-        on measure_values.period_month = report_month.period_month
-    where measure_values.period_window = 'rolling_12m'
+    where measure_values.period_window in ('month', 'rolling_12m')
+    group by all
 
 ),
 
@@ -77,36 +82,32 @@ final as (
 
     select
         measures.pillar,
-        monthly.measure_id,
+        report_rows.measure_id,
         measures.name as measure_name,
         measures.unit,
-        monthly.geography_level,
-        monthly.geography,
-        monthly.period_month as report_month,
-        monthly.value as current_month,
-        monthly.sample_size as current_month_n,
+        report_rows.geography_level,
+        report_rows.geography,
+        report_rows.report_month,
+        report_rows.current_month,
+        report_rows.current_month_n,
         earlier_years.same_month_1y_ago,
         earlier_years.same_month_2y_ago,
         earlier_years.same_month_3y_ago,
-        monthly.vs_3y_avg as current_month_vs_3y_avg,
-        rolling.vs_3y_avg as rolling_12m_vs_3y_avg,
-        rolling.value as rolling_12_months,
-        rolling.sample_size as rolling_12_months_n,
-        rolling.baseline,
-        rolling.vs_baseline as performance_vs_benchmark,
-        monthly.is_low_sample or rolling.is_low_sample as has_low_sample
+        report_rows.current_month_vs_3y_avg,
+        report_rows.rolling_12m_vs_3y_avg,
+        report_rows.rolling_12_months,
+        report_rows.rolling_12_months_n,
+        report_rows.baseline,
+        report_rows.performance_vs_benchmark,
+        report_rows.has_low_sample
 
-    from monthly
-    inner join rolling
-        on monthly.measure_id = rolling.measure_id
-        and monthly.geography_level = rolling.geography_level
-        and monthly.geography = rolling.geography
+    from report_rows
     inner join earlier_years
-        on monthly.measure_id = earlier_years.measure_id
-        and monthly.geography_level = earlier_years.geography_level
-        and monthly.geography = earlier_years.geography
+        on report_rows.measure_id = earlier_years.measure_id
+        and report_rows.geography_level = earlier_years.geography_level
+        and report_rows.geography = earlier_years.geography
     inner join measures
-        on monthly.measure_id = measures.measure_id
+        on report_rows.measure_id = measures.measure_id
 
 )
 

@@ -15,23 +15,14 @@ aggregated as (
         grade_name,
         incident_type_code,
         created_month as period_month,
-        case
-            when grouping(district_name) = 0 then 'district'
-            when grouping(area_name) = 0 then 'area'
-            else 'force'
-        end as geography_level,
-        coalesce(district_name, area_name, '{{ var("force_name") }}') as geography,
+        {{ geography_of_grouping_set() }},
         count(*) as attended_incidents,
         median(response_minutes) as median_response_minutes,
         count(*) filter (where is_late) as late_attendances,
         count(*) filter (where is_late and delay_reason = 'NON_AVAILABILITY') as late_for_non_availability
 
     from incidents
-    group by grouping sets (
-        (grade_name, incident_type_code, created_month, area_name, district_name),
-        (grade_name, incident_type_code, created_month, area_name),
-        (grade_name, incident_type_code, created_month)
-    )
+    group by {{ geography_grouping_sets(['grade_name', 'incident_type_code', 'created_month']) }}
 
 ),
 
