@@ -18,7 +18,7 @@ export WAREHOUSE_PATH ?= warehouse/warehouse.duckdb
 export RAW_DATA_DIR ?= data/raw
 DBT := $(BIN)/dbt
 
-.PHONY: help install generate load build run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
+.PHONY: help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,13 +40,21 @@ load: $(STAMP) ## load data/raw into the warehouse's raw schema
 	@echo "== load"
 	$(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH)
 
-build: $(STAMP) ## dbt seed, run and test (dbt build)
+build: $(STAMP) ## dbt seed, run and test (dbt build) into the working warehouse
 	@echo "== dbt build"
 	mkdir -p warehouse/tmp
 	$(DBT) build --project-dir . --fail-fast
 
-run: generate load build ## everything: install, generate if empty, load, build
-	@echo "== warehouse ready: $(WAREHOUSE_PATH)"
+validate: $(STAMP) ## the quality gate (Great Expectations) on the working warehouse
+	@echo "== validate"
+	$(BIN)/python -m scripts.validate
+
+publish: $(STAMP) ## publish the validated warehouse, Parquet and Data Docs to warehouse/published
+	@echo "== publish"
+	$(BIN)/python -m scripts.publish
+
+run: generate load build validate publish ## everything: install, generate if empty, load, build, validate, publish
+	@echo "== published: warehouse/published/warehouse.duckdb (read-only for BI), parquet/, data_docs/index.html"
 
 $(WAREHOUSE_PATH):
 	$(MAKE) run
@@ -73,8 +81,8 @@ docs-measures: $(STAMP) ## regenerate docs/measures.md from the measure seeds
 calibration: $(STAMP) ## compare the warehouse with the published figures
 	$(BIN)/python -m scripts.calibration
 
-clean: ## remove the warehouse and dbt artefacts (keeps data/raw and .venv)
-	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/tmp
+clean: ## remove the working warehouse and dbt artefacts (keeps data/raw, .venv and the published build)
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/tmp warehouse/gx
 
 clean-data: ## remove the generated extracts too
 	find data/raw -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -41,6 +41,11 @@ def warehouse_path() -> Path:
     return _resolve(os.environ.get("WAREHOUSE_PATH") or load_config()["paths"]["warehouse"])
 
 
+def published_dir() -> Path:
+    """Where validated builds are published for BI tools: $PUBLISHED_DIR, else paths.published."""
+    return _resolve(os.environ.get("PUBLISHED_DIR") or load_config()["paths"]["published"])
+
+
 def _resolve(value: str | Path) -> Path:
     path = Path(value)
     return path if path.is_absolute() else PROJECT_ROOT / path

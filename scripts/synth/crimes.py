@@ -134,7 +134,7 @@ def generate_outcomes(rng: np.random.Generator, config: dict[str, Any], month: M
     other_lag = np.exp(np.log(lag["other"]["median"]) + lag["other"]["sigma"] * rng.standard_normal(size))
     recorded_day = crimes["recorded_at"].to_numpy().astype("datetime64[D]")
     final_date = recorded_day + np.where(has_ppo, ppo_lag, other_lag).astype("timedelta64[D]")
-    final_date = _apply_surges(rng, config["outcome_surges"], month, final_date, has_ppo)
+    final_date = _apply_surges(rng, config["outcome_surges"], month, final_date, has_ppo, recorded_day)
 
     final = has_ppo | has_other
     interim = final & (rng.random(size) < config["interim_outcome_share"])
@@ -157,8 +157,9 @@ def _draw_codes(rng: np.random.Generator, mix: dict[str, float], size: int) -> n
 
 
 def _apply_surges(rng: np.random.Generator, surges: dict[str, float], month: Month,
-                  dates: np.ndarray, is_ppo: np.ndarray) -> np.ndarray:
-    """Bring PPOs due in the three months after a surge month forward into it (a cleared backlog)."""
+                  dates: np.ndarray, is_ppo: np.ndarray, recorded: np.ndarray) -> np.ndarray:
+    """Bring PPOs due in the three months after a surge month forward into it (a cleared backlog),
+    never before the crime was recorded."""
     for label, share in surges.items():
         surge = np.datetime64(label, "M")
         if np.datetime64(month.start, "M") > surge:
@@ -166,5 +167,5 @@ def _apply_surges(rng: np.random.Generator, surges: dict[str, float], month: Mon
         due = dates.astype("datetime64[M]")
         moved = is_ppo & (due > surge) & (due <= surge + 3) & (rng.random(len(dates)) < share)
         day_in_month = rng.integers(0, 28, len(dates)).astype("timedelta64[D]")
-        dates = np.where(moved, surge.astype("datetime64[D]") + day_in_month, dates)
+        dates = np.where(moved, np.maximum(surge.astype("datetime64[D]") + day_in_month, recorded), dates)
     return dates

@@ -1,0 +1,61 @@
+-- Rows per source and month as loaded, on each source's complete run of months (a month with no
+-- rows is a gap), with the share that could not be placed in a district. Profiled by the raw suite.
+{%- set sources = {
+    'crimes': ('stg_force__crimes', 'recorded_month', 'has_unknown_district'),
+    'crime_outcomes': ('stg_force__crime_outcomes', 'outcome_month', 'false'),
+    'incidents': ('stg_force__incidents', 'created_month', 'has_unknown_district'),
+    'calls': ('stg_force__calls', 'received_month', 'false'),
+    'survey_responses': ('stg_force__survey_responses', 'interviewed_month', 'has_unknown_district'),
+    'cdi_audits': ('stg_force__cdi_audits', 'audited_month', 'has_unknown_district'),
+    'vcc_checks': ('stg_force__vcc_checks', 'checked_month', 'has_unknown_district'),
+    'dqat_assessments': ('stg_force__dqat_assessments', 'assessed_month', 'false'),
+} %}
+
+with
+
+months as (
+
+    select * from {{ ref('int_months_enumerated') }}
+
+),
+
+source_months as (
+
+    {%- for source, (model, month_column, unknown_flag) in sources.items() %}
+    select
+        '{{ source }}' as source,
+        {{ month_column }} as period_month,
+        count(*) as rows_loaded,
+        count(*) filter (where {{ unknown_flag }}) as unknown_district_rows
+    from {{ ref(model) }}
+    where {{ month_column }} between (select min(period_month) from months) and (select max(period_month) from months)
+    group by all
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
+sources as (
+
+    select distinct source from source_months
+
+),
+
+final as (
+
+    select
+        sources.source,
+        months.period_month,
+        coalesce(source_months.rows_loaded, 0) as rows_loaded,
+        coalesce(source_months.unknown_district_rows, 0) as unknown_district_rows,
+        coalesce(source_months.unknown_district_rows, 0) / nullif(source_months.rows_loaded, 0) as unknown_district_share
+
+    from sources
+    cross join months
+    left join source_months
+        on sources.source = source_months.source
+        and months.period_month = source_months.period_month
+
+)
+
+select * from final

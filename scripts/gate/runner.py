@@ -1,0 +1,107 @@
+"""Run checks with Great Expectations (pandas batches) and write its Data Docs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scripts.gate.datasets import ROW_LABELS
+from scripts.gate.suites import Check
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+import great_expectations as gx  # noqa: E402  (after the analytics switch)
+import great_expectations.expectations as gxe  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: Check
+    success: bool
+    observed: str
+    unexpected_count: int
+    where_failed: str
+
+
+def expectation_for(check: Check) -> Any:
+    """The GX expectation object for a check (the type name in CamelCase)."""
+    class_name = "".join(part.capitalize() for part in check.type.split("_"))
+    expectation_class = getattr(gxe, class_name, None)
+    if expectation_class is None:
+        raise ValueError(f"{check.key}: {check.type} is not a Great Expectations expectation")
+    return expectation_class(**check.kwargs, meta={"check": check.key, "severity": check.severity,
+                                                    "description": check.description})
+
+
+def run_checks(checks: list[Check], frames: dict[str, pd.DataFrame], project_dir: Path) -> tuple[list[CheckResult], Path]:
+    """Validate every check on its dataset; return the results and the Data Docs index page."""
+    shutil.rmtree(project_dir, ignore_errors=True)
+    context = gx.get_context(mode="file", project_root_dir=str(project_dir))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    source = context.data_sources.add_pandas(name="warehouse")
+    by_batch: dict[tuple[str, str], list[Check]] = defaultdict(list)
+    for check in checks:
+        by_batch[(check.suite, check.dataset)].append(check)
+    results: list[CheckResult] = []
+    for (suite_name, dataset), group in sorted(by_batch.items()):
+        frame = frames[dataset]
+        asset = source.add_dataframe_asset(name=f"{suite_name}__{dataset}")
+        batch = asset.add_batch_definition_whole_dataframe("whole")
+        suite = context.suites.add(gx.ExpectationSuite(name=f"{suite_name}__{dataset}"))
+        for check in group:
+            suite.add_expectation(expectation_for(check))
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch, suite=suite))
+        checkpoint = context.checkpoints.add(gx.Checkpoint(
+            name=suite.name, validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+            result_format={"result_format": "COMPLETE"}))
+        outcome = checkpoint.run(batch_parameters={"dataframe": frame})
+        for validation in outcome.run_results.values():
+            for result in validation.results:
+                check = next(c for c in group if c.key == result.expectation_config.meta["check"])
+                results.append(_summarise(check, result, frame))
+    index = project_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    return results, index
+
+
+def _summarise(check: Check, result: Any, frame: pd.DataFrame) -> CheckResult:
+    details = result.result or {}
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        return CheckResult(check, False, "error: " + str(result.exception_info.get("exception_message")), 0, "")
+    unexpected = details.get("unexpected_list") or []
+    indices = details.get("unexpected_index_list") or []
+    labels = ROW_LABELS.get(check.dataset, [])
+    where = []
+    for index in indices[:20]:
+        if isinstance(index, int) and labels and index in frame.index:
+            where.append(" ".join(_label(frame.loc[index, label]) for label in labels))
+    observed = details.get("observed_value", unexpected[:20] if unexpected else None)
+    if observed is None:
+        observed = _extreme(check, frame)
+    return CheckResult(check, bool(result.success), json.dumps(observed, default=str),
+                       int(details.get("unexpected_count") or 0), "; ".join(where))
+
+
+def _label(value: Any) -> str:
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)
+
+
+def _extreme(check: Check, frame: pd.DataFrame) -> Any:
+    """The value the check came closest to failing on: the column's max against a maximum, else its min."""
+    column = check.kwargs.get("column")
+    if column not in frame.columns or frame[column].dropna().empty:
+        return None
+    values = frame[column].dropna()
+    if "max_value" in check.kwargs:
+        return values.max().item() if hasattr(values.max(), "item") else values.max()
+    if "min_value" in check.kwargs:
+        return values.min().item() if hasattr(values.min(), "item") else values.min()
+    return None

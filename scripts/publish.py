@@ -1,0 +1,132 @@
+"""Publish the validated working warehouse for BI tools, atomically.
+
+Refuses unless the working warehouse's latest quality gate run (quality.validation_runs) is
+publishable. Then, inside the published folder (paths.published, default warehouse/published):
+
+- warehouse.duckdb: a copy of the working warehouse, swapped in with one rename, so a BI tool
+  holding the old file open read-only keeps reading it undisturbed;
+- parquet/: every marts table (and the validation summary) as Parquet, a fresh folder swapped in
+  by one symlink rename;
+- data_docs/: the quality gate's Great Expectations Data Docs for this build, swapped the same way.
+
+On any refusal or error the last published build is left exactly as it was (exit 1).
+
+    python -m scripts.publish
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from scripts.settings import published_dir, warehouse_path
+
+KEEP_VERSIONS = 2
+
+
+class PublishError(Exception):
+    """The build may not be published; the message says why."""
+
+
+def latest_run(work: Path) -> tuple[str, bool, int, str]:
+    with duckdb.connect(str(work), read_only=True) as connection:
+        try:
+            row = connection.execute(
+                "select run_id, is_publishable, blocking_failures, data_docs from quality.validation_runs "
+                "order by validated_at desc limit 1").fetchone()
+            failed = connection.execute(
+                "select string_agg(suite || '.' || expectation, ', ') from quality.validation_results "
+                "where run_id = ? and not passed and severity = 'blocking'", [row[0]]).fetchone()[0] if row else None
+        except duckdb.CatalogException:
+            row, failed = None, None
+    if row is None:
+        raise PublishError(f"{work}: no quality gate run found; run `make validate` first")
+    run_id, publishable, blocking, docs = row
+    if not publishable:
+        raise PublishError(f"{work}: the latest quality gate run {run_id} failed {blocking} blocking check(s): {failed}")
+    return run_id, publishable, blocking, docs
+
+
+def publish(work: Path, target: Path) -> str:
+    """Publish the working warehouse into target; return the validation run published."""
+    run_id, _, _, docs = latest_run(work)
+    target.mkdir(parents=True, exist_ok=True)
+    version = f"{run_id}"
+
+    parquet = target / f".parquet-{version}"
+    shutil.rmtree(parquet, ignore_errors=True)
+    parquet.mkdir()
+    with duckdb.connect(str(work), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where (table_schema = 'marts' and table_type = 'BASE TABLE') "
+            "or (table_schema = 'quality' and table_name in ('validation_results', 'validation_runs'))").fetchall()
+        for schema, table in tables:
+            connection.execute(f"copy {schema}.{table} to '{parquet / (table + '.parquet')}' (format parquet)")
+
+    docs_copy = target / f".data_docs-{version}"
+    shutil.rmtree(docs_copy, ignore_errors=True)
+    if docs and Path(docs).exists():
+        shutil.copytree(Path(docs).parent, docs_copy)
+    else:
+        docs_copy.mkdir()
+
+    staged = target / ".warehouse.duckdb.tmp"
+    shutil.copyfile(work, staged)
+    with open(staged, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staged, target / "warehouse.duckdb")
+    _swap_link(target / "parquet", parquet)
+    _swap_link(target / "data_docs", docs_copy)
+    (target / "PUBLISHED_RUN").write_text(run_id + "\n")
+    _prune(target)
+    return run_id
+
+
+def _swap_link(link: Path, folder: Path) -> None:
+    """Point link at folder with one atomic rename."""
+    staged = link.with_name(f".{link.name}.link")
+    if staged.is_symlink() or staged.exists():
+        staged.unlink()
+    staged.symlink_to(folder.name)
+    if link.exists() and not link.is_symlink():
+        shutil.rmtree(link)
+    os.replace(staged, link)
+
+
+def _prune(target: Path) -> None:
+    """Keep the published versions and the one before; a reader may still be on it."""
+    for prefix in (".parquet-", ".data_docs-"):
+        versions = sorted(target.glob(f"{prefix}*"))
+        for old in versions[:-KEEP_VERSIONS]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.publish", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--warehouse", type=Path, default=warehouse_path(), help="working DuckDB file (default: %(default)s)")
+    parser.add_argument("--published", type=Path, default=published_dir(), help="published folder (default: %(default)s)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    try:
+        if not args.warehouse.exists():
+            raise PublishError(f"{args.warehouse}: working warehouse not found; run `make build` first")
+        run_id = publish(args.warehouse, args.published)
+    except PublishError as error:
+        print(f"publish: REFUSED {error}. The last published warehouse is unchanged.", file=sys.stderr)
+        return 1
+    print(f"publish: run {run_id} published in {time.perf_counter() - started:.1f}s: "
+          f"{args.published / 'warehouse.duckdb'} (open read-only), {args.published / 'parquet'}, "
+          f"{args.published / 'data_docs' / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

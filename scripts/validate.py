@@ -1,0 +1,107 @@
+"""Validate the working warehouse with the quality gate (expectations/*.yml) before it is published.
+
+Runs every suite with Great Expectations on the profile views dbt builds in the `quality`
+schema, writes the Data Docs, stores a summary in quality.validation_results and
+quality.validation_runs, and prints it. Exits 1 when a blocking expectation fails (the build
+must not be published), 0 otherwise (warnings are published and stored beside the figures).
+
+    python -m scripts.validate
+    python -m scripts.validate --warehouse /tmp/w.duckdb --published /tmp/published
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from scripts.gate import datasets
+from scripts.gate.runner import CheckResult, run_checks
+from scripts.gate.suites import SuiteError, load_checks
+from scripts.settings import published_dir, warehouse_path
+
+RESULTS_DDL = """
+create table if not exists quality.validation_results (
+    run_id varchar, suite varchar, expectation varchar, dataset varchar, severity varchar,
+    passed boolean, observed_value varchar, unexpected_count bigint, where_failed varchar, description varchar
+)"""
+RUNS_DDL = """
+create table if not exists quality.validation_runs (
+    run_id varchar, validated_at timestamp, checks bigint, blocking_failures bigint, warnings bigint,
+    is_publishable boolean, data_docs varchar
+)"""
+
+
+def validate(work: Path, published: Path | None, docs_project: Path) -> tuple[str, list[CheckResult], Path]:
+    """Run the gate on the working warehouse, store its summary there, and return it."""
+    checks = load_checks()
+    frames = datasets.fetch(work, published, {check.dataset for check in checks})
+    results, docs_index = run_checks(checks, frames, docs_project)
+    run_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    store(work, run_id, results, docs_index)
+    return run_id, results, docs_index
+
+
+def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path) -> None:
+    rows = pd.DataFrame([{
+        "run_id": run_id, "suite": r.check.suite, "expectation": r.check.name, "dataset": r.check.dataset,
+        "severity": r.check.severity, "passed": r.success, "observed_value": r.observed,
+        "unexpected_count": r.unexpected_count, "where_failed": r.where_failed, "description": r.check.description,
+    } for r in results])
+    blocking = sum(not r.success and r.check.severity == "blocking" for r in results)
+    warnings = sum(not r.success and r.check.severity == "warning" for r in results)
+    with duckdb.connect(str(work)) as connection:
+        connection.execute("create schema if not exists quality")
+        connection.execute(RESULTS_DDL)
+        connection.execute(RUNS_DDL)
+        connection.register("new_results", rows)
+        connection.execute("insert into quality.validation_results select * from new_results")
+        connection.execute("insert into quality.validation_runs values (?, current_timestamp, ?, ?, ?, ?, ?)",
+                           [run_id, len(results), blocking, warnings, blocking == 0, str(docs_index)])
+
+
+def summary(results: list[CheckResult]) -> str:
+    lines = [f"{'suite':<8} {'expectation':<36} {'severity':<9} {'passed':<7} observed"]
+    for r in sorted(results, key=lambda r: (r.success, r.check.severity != "blocking", r.check.key)):
+        observed = r.observed if len(r.observed) <= 60 else r.observed[:57] + "..."
+        where = f"  at {r.where_failed}" if r.where_failed and not r.success else ""
+        lines.append(f"{r.check.suite:<8} {r.check.name:<36} {r.check.severity:<9} {'yes' if r.success else 'NO':<7} {observed}{where}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.validate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--warehouse", type=Path, default=warehouse_path(), help="working DuckDB file (default: %(default)s)")
+    parser.add_argument("--published", type=Path, default=published_dir(), help="published folder, to compare row counts (default: %(default)s)")
+    args = parser.parse_args(argv)
+    if not args.warehouse.exists():
+        print(f"validate: {args.warehouse} not found; run `make build` first", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    try:
+        run_id, results, docs = validate(args.warehouse, args.published / "warehouse.duckdb",
+                                         args.warehouse.parent / "gx")
+    except SuiteError as error:
+        print(f"validate: ERROR {error}", file=sys.stderr)
+        return 2
+    print(summary(results))
+    failed = [r for r in results if not r.success and r.check.severity == "blocking"]
+    warned = [r for r in results if not r.success and r.check.severity == "warning"]
+    print(f"validate: run {run_id}: {len(results)} checks, {len(failed)} blocking failures, {len(warned)} warnings "
+          f"in {time.perf_counter() - started:.1f}s; Data Docs: {docs}")
+    if failed:
+        names = ", ".join(r.check.key + (f" ({r.where_failed})" if r.where_failed else "") for r in failed)
+        print(f"validate: NOT PUBLISHABLE, blocking checks failed: {names}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""The quality gate bites: every expectation can fail, and a failing build is never published."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import run_dbt
+
+from scripts.gate import datasets
+from scripts.gate.runner import run_checks
+from scripts.gate.suites import Check, SuiteError, load_checks
+from scripts.settings import PROJECT_ROOT
+
+CHECKS = load_checks()
+
+
+def run_tool(tool: str, warehouse: Path, published: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", f"scripts.{tool}", "--warehouse", str(warehouse), "--published", str(published)],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+
+
+def fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def good_frames(built_warehouse: Path) -> dict:
+    return datasets.fetch(built_warehouse, None, {check.dataset for check in CHECKS})
+
+
+@pytest.fixture
+def published_good(warehouse_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the small warehouse that passed the gate and was published into tmp_path/published."""
+    published = tmp_path / "published"
+    validated = run_tool("validate", warehouse_copy, published)
+    assert validated.returncode == 0, validated.stdout[-3000:] + validated.stderr[-2000:]
+    assert run_tool("publish", warehouse_copy, published).returncode == 0
+    return warehouse_copy, published
+
+
+def broken(check: Check, frame):
+    """The frame with the check's column pushed just past its bound on the first row."""
+    frame = frame.copy()
+    kwargs = check.kwargs
+    column = kwargs["column"]
+    frame[column] = frame[column].astype("object")
+    if "value_set" in kwargs:
+        frame.loc[frame.index[0], column] = "not in the set"
+    elif "max_value" in kwargs:
+        frame.loc[frame.index[0], column] = kwargs["max_value"] + 1
+    elif "min_value" in kwargs:
+        frame.loc[frame.index[0], column] = kwargs["min_value"] - 1
+    else:
+        frame.loc[frame.index[0], column] = None
+    return frame
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=lambda check: check.key)
+def test_every_expectation_fails_on_data_that_breaks_it(check: Check, good_frames: dict, tmp_path: Path) -> None:
+    frame = good_frames[check.dataset]
+    if frame.empty:
+        frame = frame.reindex([0])
+    results, _ = run_checks([check], {check.dataset: broken(check, frame)}, tmp_path / "gx")
+    assert [result.success for result in results] == [False]
+
+
+def test_unknown_threshold_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "x.yml").write_text(
+        "suite: x\nexpectations:\n  - {name: a, dataset: d, type: expect_column_values_to_be_between, "
+        "kwargs: {column: c, max_value: '{nope}'}, severity: blocking}\n")
+    with pytest.raises(SuiteError, match="nope"):
+        load_checks(tmp_path, {})
+
+
+def test_good_build_passes_publishes_and_stores_its_summary(published_good: tuple[Path, Path]) -> None:
+    work, published = published_good
+    assert (published / "parquet" / "measure_values.parquet").exists()
+    assert (published / "data_docs" / "index.html").exists()
+    with duckdb.connect(str(published / "warehouse.duckdb"), read_only=True) as connection:
+        rows = connection.execute("select count(*), count(*) filter (where not passed and severity = 'blocking') "
+                                  "from quality.validation_results").fetchone()
+        measures = connection.execute("select count(*) from read_parquet(?)", [str(published / "parquet" / "measure_values.parquet")]).fetchone()[0]
+    assert rows[0] == len(CHECKS) and rows[1] == 0 and measures > 0
+
+
+def _break_and_rebuild(work: Path, sql: str, rebuild: bool) -> None:
+    with duckdb.connect(str(work)) as connection:
+        connection.execute(sql)
+    if rebuild:
+        result = run_dbt(work, "run")
+        assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize(("scenario", "sql", "rebuild", "failed_check"), [
+    ("month missing", "delete from raw.crimes where recorded_at >= '2020-01-01' and recorded_at < '2020-02-01'",
+     True, "raw.no_month_missing"),
+    ("CDI compliance at 70%", "update raw.cdi_audits set is_crime_recorded = false "
+     "where is_crime_required and audited_date >= '2020-02-01' and _source_line % 10 < 3", True, "marts.cdi_compliance_at_threshold"),
+    ("a rate on n = 12 not flagged", "update marts.measure_values set sample_size = 12, is_low_sample = false "
+     "where measure_id = 'ppo_rate__rape' and geography = 'Fenland' and period_window = 'month'", False, "marts.low_samples_flagged"),
+    ("negative response times", "update raw.incidents set first_arrived_at = created_at - interval 10 minute "
+     "where first_arrived_at is not null and _source_line % 20 = 0", True, "staging.events_in_order"),
+])
+def test_broken_data_is_refused_and_the_published_build_survives(
+        published_good: tuple[Path, Path], scenario: str, sql: str, rebuild: bool, failed_check: str) -> None:
+    work, published = published_good
+    before = fingerprint(published / "warehouse.duckdb")
+    run_before = (published / "PUBLISHED_RUN").read_text()
+    _break_and_rebuild(work, sql, rebuild)
+
+    validated = run_tool("validate", work, published)
+    assert validated.returncode == 1, scenario
+    assert "NOT PUBLISHABLE" in validated.stderr and failed_check in validated.stderr, validated.stderr
+    refused = run_tool("publish", work, published)
+    assert refused.returncode == 1 and "REFUSED" in refused.stderr and failed_check in refused.stderr
+
+    assert fingerprint(published / "warehouse.duckdb") == before
+    assert (published / "PUBLISHED_RUN").read_text() == run_before
+    with duckdb.connect(str(published / "warehouse.duckdb"), read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.measure_values").fetchone()[0] > 0
+
+
+def test_a_reader_holding_the_published_file_is_not_broken_by_a_publish(published_good: tuple[Path, Path]) -> None:
+    work, published = published_good
+    reader = duckdb.connect(str(published / "warehouse.duckdb"), read_only=True)
+    try:
+        before = reader.execute("select count(*) from marts.measure_values").fetchone()[0]
+        first_run = (published / "PUBLISHED_RUN").read_text()
+        assert run_tool("validate", work, published).returncode == 0
+        assert run_tool("publish", work, published).returncode == 0
+        assert (published / "PUBLISHED_RUN").read_text() != first_run
+        assert reader.execute("select count(*) from marts.measure_values").fetchone()[0] == before
+    finally:
+        reader.close()
+    with duckdb.connect(str(published / "warehouse.duckdb"), read_only=True) as fresh:
+        assert fresh.execute("select count(distinct run_id) from quality.validation_runs").fetchone()[0] == 2
+
+
+def test_publish_refuses_a_build_that_was_never_validated(warehouse_copy: Path, tmp_path: Path) -> None:
+    refused = run_tool("publish", warehouse_copy, tmp_path / "published")
+    assert refused.returncode == 1 and "no quality gate run" in refused.stderr
+    assert not (tmp_path / "published" / "warehouse.duckdb").exists()
