@@ -16,6 +16,9 @@ export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
 export WAREHOUSE_PATH ?= warehouse/warehouse.duckdb
 export RAW_DATA_DIR ?= data/raw
+# A folder of data.police.uk files (as downloaded) to load beside the force's extracts, e.g.
+# make run POLICE_UK_DIR=../shared/data/police_uk
+POLICE_UK_DIR ?=
 DBT := $(BIN)/dbt
 
 .PHONY: help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
@@ -38,7 +41,7 @@ generate: $(STAMP) ## write SYNTHETIC sample extracts into data/raw (only if it 
 
 load: $(STAMP) ## load data/raw into the warehouse's raw schema
 	@echo "== load"
-	$(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH)
+	$(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH) $(if $(POLICE_UK_DIR),--police-uk $(POLICE_UK_DIR))
 
 build: $(STAMP) ## dbt seed, run and test (dbt build) into the working warehouse
 	@echo "== dbt build"

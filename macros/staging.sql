@@ -36,3 +36,18 @@
     _source_line as source_line,
     _loaded_at as loaded_at
 {%- endmacro %}
+
+{#- The force's slug and the month from a police.uk file name (YYYY-MM-<force>-<kind>.csv[.gz]). -#}
+{% macro police_uk_file_force(column) -%}
+    regexp_extract({{ column }}, '\d{4}-\d{2}-(.+)-(street|outcomes|stop-and-search)\.csv', 1)
+{%- endmacro %}
+
+{#- The local authority district in an LSOA name: the name less its trailing code ("Cambridge 001A"). -#}
+{% macro lsoa_district(column) -%}
+    nullif(trim(regexp_replace({{ column }}, '\s+[0-9]{3}[A-Z]$', '')), '')
+{%- endmacro %}
+
+{#- police.uk "True" / "False" text as a boolean (empty stays null). -#}
+{% macro true_false(column) -%}
+    case lower(trim({{ column }})) when 'true' then true when 'false' then false end
+{%- endmacro %}

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from scripts import docs_page
-from scripts.contract import Column, load_contract
+from scripts.contract import Column, load_contract, load_police_uk_contract
 from scripts.settings import DOCS_DIR, PROJECT_ROOT, load_config
 
 PAGE = PROJECT_ROOT / "docs" / "raw_extracts.md"
@@ -60,6 +60,17 @@ def render() -> str:
                   "| column | type | key | required | allowed values | meaning |",
                   "|---|---|---|---|---|---|"]
         lines += [_row(column, describe) for column in table.columns]
+        lines.append("")
+    lines += ["# data.police.uk files", "",
+              "Loaded with `--police-uk FOLDER` (`make run POLICE_UK_DIR=FOLDER`) from the download's layout",
+              "`YYYY-MM/YYYY-MM-<force>-<kind>.csv[.gz]`, into `raw.police_uk_<kind>` under snake_case names.",
+              "Same CSV options, audit and quarantine as the force's extracts. No column is a key: anti-social",
+              "behaviour rows have no crime ID, and a crime ID can repeat in an outcomes file.", ""]
+    for table in load_police_uk_contract().values():
+        lines += [f"## {table.file_kind} files (raw.{table.raw_table})", "", describe(table.description), "",
+                  "| column | header in the file | type | required | meaning |", "|---|---|---|---|---|"]
+        lines += [f"| `{column.name}` | {column.header} | {column.data_type} | {'yes' if column.is_required else ''} | "
+                  f"{describe(column.description)} |" for column in table.columns]
         lines.append("")
     return "\n".join(lines)
 

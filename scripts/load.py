@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from scripts.contract import Column, Table, load_contract
+from scripts.contract import Column, Table, load_contract, load_police_uk_contract
 from scripts.settings import load_config, raw_data_dir, warehouse_path
 
 SCHEMA = "raw"
@@ -85,6 +85,19 @@ def discover(raw_dir: Path, contract: dict[str, Table], sources: list[str] | Non
     return found
 
 
+def discover_police_uk(folder: Path, contract: dict[str, Table]) -> dict[str, list[Path]]:
+    """The police.uk files of each kind, laid out as downloaded (YYYY-MM/YYYY-MM-<force>-<kind>.csv[.gz])."""
+    if not folder.is_dir():
+        raise LoadError(f"{folder}: police.uk folder not found; point --police-uk at the unpacked download")
+    found: dict[str, list[Path]] = {}
+    for name, table in contract.items():
+        pattern = f"[0-9][0-9][0-9][0-9]-[0-9][0-9]-*-{table.file_kind}.csv"
+        found[name] = sorted([*folder.glob(f"*/{pattern}"), *folder.glob(f"*/{pattern}.gz")])
+    if not found.get("street"):
+        raise LoadError(f"{folder}: no street files (expected YYYY-MM/YYYY-MM-<force>-street.csv or .csv.gz)")
+    return found
+
+
 def check_header(path: Path, table: Table) -> None:
     """Stop with a clear message when a file cannot be read or its header is not the contract's."""
     try:
@@ -95,13 +108,14 @@ def check_header(path: Path, table: Table) -> None:
             _check_gzip_complete(path)
     except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
         raise LoadError(f"{path}: cannot be read ({error}). Re-export the file.") from error
+    expected = table.header_names
     if not first.strip():
-        raise LoadError(f"{path}: file is empty; expected a header row: {','.join(table.column_names)}")
+        raise LoadError(f"{path}: file is empty; expected a header row: {','.join(expected)}")
     header = next(csv.reader(io.StringIO(first)))
     header = [name.strip().lstrip("\ufeff") for name in header]
-    if header != table.column_names:
-        missing = [name for name in table.column_names if name not in header]
-        unexpected = [name for name in header if name not in table.column_names]
+    if header != expected:
+        missing = [name for name in expected if name not in header]
+        unexpected = [name for name in header if name not in expected]
         detail = []
         if missing:
             detail.append(f"missing columns {missing}")
@@ -111,7 +125,7 @@ def check_header(path: Path, table: Table) -> None:
             detail.append("columns are in the wrong order")
         raise LoadError(
             f"{path}: header does not match the '{table.name}' contract ({'; '.join(detail)}). "
-            f"Expected: {','.join(table.column_names)}"
+            f"Expected: {','.join(expected)}"
         )
 
 
@@ -129,6 +143,8 @@ def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, s
         typed = text
     elif column.data_type == "INTEGER":
         typed = f"try_cast({text} as integer)"
+    elif column.data_type == "DOUBLE":
+        typed = f"try_cast({text} as double)"
     elif column.data_type == "DATE":
         typed = f"try_strptime({text}, '{csv_options['date_format']}')::date"
     elif column.data_type == "TIMESTAMP":
@@ -140,6 +156,7 @@ def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, s
     expected = {
         "DATE": csv_options["date_format"], "TIMESTAMP": csv_options["timestamp_format"],
         "BOOLEAN": "/".join(csv_options["true_values"] + csv_options["false_values"]), "INTEGER": "a whole number",
+        "DOUBLE": "a number",
     }.get(column.data_type, "text")
     problems = [f"when {text} is not null and {typed} is null then '{column.name}: ' || {text} || ' is not a valid {column.data_type} (expected {expected})'"]
     if column.is_required:
@@ -163,7 +180,7 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
                           rejects_table = '_rejects', rejects_scan = '_reject_scans')
         """)
     except duckdb.Error as error:
-        raise LoadError(f"{path}: cannot be read as a '{table.name}' extract ({error}). Re-export the file.") from error
+        raise LoadError(f"{path}: cannot be read as a '{table.raw_table}' extract ({error}). Re-export the file.") from error
 
     casts = [cast_expression(column, csv_options) for column in table.columns]
     typed = ", ".join(f"{typed} as {_quote(column.name)}" for column, (typed, _) in zip(table.columns, casts))
@@ -179,7 +196,7 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
             nullif(concat_ws('; ', {reasons}), '') as _reason
         from _scan
     """)
-    target = f"{SCHEMA}.{_quote(table.name)}"
+    target = f"{SCHEMA}.{_quote(table.raw_table)}"
     names = ", ".join(_quote(name) for name in table.column_names)
     connection.execute(f"""
         insert into {target}
@@ -188,13 +205,13 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
     """)
     connection.execute(f"""
         insert into {SCHEMA}.quarantine
-        select {_literal(table.name)}, {_literal(str(path))}, _typed._source_line, _typed._reason,
+        select {_literal(table.raw_table)}, {_literal(str(path))}, _typed._source_line, _typed._reason,
                to_json({{{originals}}})::varchar, current_timestamp
         from _typed
         inner join _scan on _scan._record = _typed._record
         where _typed._reason is not null
         union all
-        select {_literal(table.name)}, {_literal(str(path))}, line,
+        select {_literal(table.raw_table)}, {_literal(str(path))}, line,
                'unreadable CSV line: ' || string_agg(distinct error_type::varchar || ' (' || error_message || ')', '; '),
                any_value(csv_line), current_timestamp
         from _rejects group by line
@@ -202,10 +219,10 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
     loaded, quarantined_cast = connection.execute(
         "select count(*) filter (where _reason is null), count(*) filter (where _reason is not null) from _typed"
     ).fetchone()
-    result = FileResult(table.name, path, loaded + quarantined_cast + rejected, loaded, quarantined_cast + rejected)
+    result = FileResult(table.raw_table, path, loaded + quarantined_cast + rejected, loaded, quarantined_cast + rejected)
     connection.execute(
         f"insert into {SCHEMA}.load_audit values (?, ?, ?, ?, ?, current_timestamp)",
-        [table.name, str(path), result.rows_read, result.rows_loaded, result.rows_quarantined],
+        [table.raw_table, str(path), result.rows_read, result.rows_loaded, result.rows_quarantined],
     )
     return result
 
@@ -222,14 +239,19 @@ def _line_number_sql(rejected: int) -> str:
         )"""
 
 
-def load(raw_dir: Path, warehouse: Path, sources: list[str] | None = None, progress: bool = True) -> list[FileResult]:
-    """Replace the raw tables of the given sources (default: all) with the extracts in raw_dir."""
+def load(raw_dir: Path, warehouse: Path, sources: list[str] | None = None, progress: bool = True,
+         police_uk_dir: Path | None = None) -> list[FileResult]:
+    """Replace the raw tables of the given sources (default: all) with the extracts in raw_dir, and
+    the police.uk tables with the files in police_uk_dir when given (created empty otherwise)."""
     contract = load_contract()
     csv_options = load_config()["csv"]
-    files = discover(raw_dir, contract, sources)
-    for name, paths in files.items():
+    plan = [(contract[name], paths) for name, paths in discover(raw_dir, contract, sources).items()]
+    police_uk = load_police_uk_contract()
+    if police_uk_dir is not None:
+        plan += [(police_uk[name], paths) for name, paths in discover_police_uk(police_uk_dir, police_uk).items()]
+    for table, paths in plan:
         for path in paths:
-            check_header(path, contract[name])
+            check_header(path, table)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     results: list[FileResult] = []
     try:
@@ -244,21 +266,20 @@ def load(raw_dir: Path, warehouse: Path, sources: list[str] | None = None, progr
         connection.execute(AUDIT_DDL)
         connection.execute(QUARANTINE_DDL)
         connection.execute("begin transaction")
-        for name, paths in files.items():
+        for table, paths in plan:
             started = time.perf_counter()
-            table = contract[name]
-            columns = ", ".join(f"{_quote(column.name)} {column.data_type}" for column in table.columns)
-            connection.execute(f"drop table if exists {SCHEMA}.{_quote(name)}")
-            connection.execute(
-                f"create table {SCHEMA}.{_quote(name)} ({columns}, _source_file varchar, _source_line bigint, _loaded_at timestamp)"
-            )
-            connection.execute(f"delete from {SCHEMA}.load_audit where source = ?", [name])
-            connection.execute(f"delete from {SCHEMA}.quarantine where source = ?", [name])
+            connection.execute(f"drop table if exists {SCHEMA}.{_quote(table.raw_table)}")
+            _create_raw_table(connection, table)
+            connection.execute(f"delete from {SCHEMA}.load_audit where source = ?", [table.raw_table])
+            connection.execute(f"delete from {SCHEMA}.quarantine where source = ?", [table.raw_table])
             batch = [load_file(connection, table, path, csv_options) for path in paths]
             results.extend(batch)
             if progress:
-                print(f"  {name:<18} {len(paths):>4} files {sum(r.rows_loaded for r in batch):>11,} loaded "
+                print(f"  {table.raw_table:<26} {len(paths):>4} files {sum(r.rows_loaded for r in batch):>11,} loaded "
                       f"{sum(r.rows_quarantined for r in batch):>7,} quarantined  {time.perf_counter() - started:5.1f}s", flush=True)
+        if police_uk_dir is None:
+            for table in police_uk.values():
+                _create_raw_table(connection, table)
         connection.execute("commit")
     except BaseException:
         connection.execute("rollback")
@@ -266,6 +287,13 @@ def load(raw_dir: Path, warehouse: Path, sources: list[str] | None = None, progr
     finally:
         connection.close()
     return results
+
+
+def _create_raw_table(connection: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """The raw table for a contract table, if it is not there yet (police.uk tables exist even when empty)."""
+    columns = ", ".join(f"{_quote(column.name)} {column.data_type}" for column in table.columns)
+    connection.execute(f"create table if not exists {SCHEMA}.{_quote(table.raw_table)} "
+                       f"({columns}, _source_file varchar, _source_line bigint, _loaded_at timestamp)")
 
 
 def _quote(name: str) -> str:
@@ -281,13 +309,14 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--raw", type=Path, default=raw_data_dir(), help="folder of extracts (default: %(default)s)")
     parser.add_argument("--warehouse", type=Path, default=warehouse_path(), help="DuckDB file (default: %(default)s)")
-    parser.add_argument("--source", action="append", help="load only this source (repeatable)")
+    parser.add_argument("--source", action="append", help="load only this source of the force's extracts (repeatable)")
+    parser.add_argument("--police-uk", type=Path, help="also load data.police.uk files from this folder (laid out as downloaded)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(f"load: {args.raw} -> {args.warehouse}")
     try:
-        results = load(args.raw, args.warehouse, args.source, not args.quiet)
+        results = load(args.raw, args.warehouse, args.source, not args.quiet, args.police_uk)
     except LoadError as error:
         print(f"load: ERROR {error}", file=sys.stderr)
         return 2

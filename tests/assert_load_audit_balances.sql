@@ -1,6 +1,12 @@
 -- Every loaded file: rows read = rows loaded + rows quarantined, and the raw tables and the
 -- quarantine hold exactly the rows the audit says. Returns the files that do not balance.
-{%- set tables = ['crimes', 'crime_outcomes', 'incidents', 'calls', 'survey_responses', 'cdi_audits', 'vcc_checks', 'dqat_assessments'] %}
+{%- set tables = [
+    ('force', 'crimes', 'crimes'), ('force', 'crime_outcomes', 'crime_outcomes'), ('force', 'incidents', 'incidents'),
+    ('force', 'calls', 'calls'), ('force', 'survey_responses', 'survey_responses'), ('force', 'cdi_audits', 'cdi_audits'),
+    ('force', 'vcc_checks', 'vcc_checks'), ('force', 'dqat_assessments', 'dqat_assessments'),
+    ('police_uk', 'street', 'police_uk_street'), ('police_uk', 'outcomes', 'police_uk_outcomes'),
+    ('police_uk', 'stop_and_search', 'police_uk_stop_and_search'),
+] %}
 
 with
 
@@ -12,9 +18,9 @@ audit as (
 
 loaded as (
 
-    {%- for table in tables %}
-    select '{{ table }}' as source, _source_file as source_file, count(*) as rows_in_table
-    from {{ source('force', table) }}
+    {%- for source_name, table, raw_table in tables %}
+    select '{{ raw_table }}' as source, _source_file as source_file, count(*) as rows_in_table
+    from {{ source(source_name, table) }}
     group by all
     {{ 'union all' if not loop.last }}
     {%- endfor %}

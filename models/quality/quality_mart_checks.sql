@@ -9,34 +9,31 @@ measure_values as (
 
 ),
 
-measures as (
+catalogue as (
 
-    select * from {{ ref('measures') }}
+    select * from {{ ref('int_measures_catalogued') }}
 
 ),
 
-methods as (
+scope as (
 
-    select * from {{ ref('measure_methods') }}
+    select * from {{ ref('int_measure_scope') }}
 
 ),
 
 described as (
 
-    select measure_values.*, measures.unit, measures.min_n
+    select measure_values.*, catalogue.unit, catalogue.min_n
     from measure_values
-    inner join measures
-        on measure_values.measure_id = measures.measure_id
+    inner join catalogue
+        on measure_values.measure_id = catalogue.measure_id
 
 ),
 
 expected as (
 
-    select methods.measure_id, places.geography_level, places.geography, months.period_month, windows.period_window
-    from methods
-    inner join (select distinct geography_level, geography from measure_values) as places
-        on methods.lowest_geography_level = 'district' or places.geography_level = 'force'
-    cross join (select distinct period_month from measure_values) as months
+    select scope.measure_id, scope.geography_level, scope.geography, scope.period_month, windows.period_window
+    from scope
     cross join (values ('month'), ('rolling_3m'), ('rolling_12m')) as windows (period_window)
 
 ),
@@ -44,6 +41,7 @@ expected as (
 latest as (
 
     select max(period_month) as period_month from measure_values
+    where measure_id in (select measure_id from catalogue where data_source = 'force_extracts')
 
 ),
 

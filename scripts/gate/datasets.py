@@ -14,6 +14,7 @@ ROW_LABELS = {
     "quality_source_months": ["source", "period_month"],
     "quality_source_checks": ["source"],
     "quality_mart_checks": ["latest_month"],
+    "quality_police_uk_months": ["force_slug", "period_month"],
     "raw_columns": ["source"],
     "load_change": ["source"],
 }

@@ -22,24 +22,23 @@ def connection():
 
 def test_every_catalogue_measure_for_every_geography_and_month(connection) -> None:
     missing = connection.execute("""
-        with months as (select distinct period_month from marts.measure_values),
-        places as (select distinct geography_level, geography from marts.measure_values),
-        expected as (
-            select m.measure_id, p.geography_level, p.geography, months.period_month, w.period_window
-            from reference.measures m
-            inner join reference.measure_methods mm using (measure_id)
-            inner join places p on mm.lowest_geography_level = 'district' or p.geography_level = 'force'
-            cross join months
-            cross join (values ('month'), ('rolling_3m'), ('rolling_12m')) w (period_window)
-        )
-        select count(*) from expected
+        select count(*)
+        from intermediate.int_measure_scope
+        cross join (values ('month'), ('rolling_3m'), ('rolling_12m')) w (period_window)
         anti join marts.measure_values using (measure_id, geography_level, geography, period_month, period_window)
     """).fetchone()[0]
     assert missing == 0
-    levels = dict(connection.execute(
-        "select geography_level, count(distinct geography) from marts.measure_values group by 1").fetchall())
+    force_measures = connection.execute("""
+        select count(distinct measure_id) from marts.measure_values
+        where measure_id in (select measure_id from reference.measures)""").fetchone()[0]
+    assert force_measures == 64
+    levels = dict(connection.execute("""
+        select geography_level, count(distinct geography) from marts.measure_values
+        where measure_id in (select measure_id from reference.measures) group by 1""").fetchall())
     assert levels == {"force": 1, "area": 3, "district": 7}
-    months = connection.execute("select min(period_month), count(distinct period_month) from marts.measure_values").fetchone()
+    months = connection.execute("""
+        select min(period_month), count(distinct period_month) from marts.measure_values
+        where measure_id in (select measure_id from reference.measures)""").fetchone()
     assert str(months[0]) == "2014-04-01" and months[1] >= 140
 
 

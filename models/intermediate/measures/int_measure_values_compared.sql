@@ -17,15 +17,9 @@ medians as (
 
 ),
 
-measures as (
+catalogue as (
 
-    select * from {{ ref('measures') }}
-
-),
-
-methods as (
-
-    select * from {{ ref('measure_methods') }}
+    select * from {{ ref('int_measures_catalogued') }}
 
 ),
 
@@ -41,17 +35,15 @@ described as (
 
     select
         measure_values.*,
-        measures.pillar,
-        measures.unit,
-        measures.polarity,
-        measures.min_n,
-        methods.significance_test
+        catalogue.pillar,
+        catalogue.unit,
+        catalogue.polarity,
+        catalogue.min_n,
+        catalogue.significance_test
 
     from measure_values
-    inner join measures
-        on measure_values.measure_id = measures.measure_id
-    inner join methods
-        on measure_values.measure_id = methods.measure_id
+    inner join catalogue
+        on measure_values.measure_id = catalogue.measure_id
 
 ),
 

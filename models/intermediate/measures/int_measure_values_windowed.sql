@@ -12,28 +12,28 @@ components as (
 
 ),
 
+police_uk_components as (
+
+    select * from {{ ref('int_police_uk_measure_components_monthly') }}
+
+),
+
 bridge as (
 
     select * from {{ ref('int_geographies_bridged') }}
 
 ),
 
-months as (
+police_uk_bridge as (
 
-    select * from {{ ref('int_months_enumerated') }}
+    select * from {{ ref('int_police_uk_geographies_bridged') }}
 
 ),
 
-methods as (
+scope as (
 
-    select * from {{ ref('measure_methods') }}
+    select * from {{ ref('int_measure_scope') }}
     where window_aggregation != 'median'
-
-),
-
-measures as (
-
-    select * from {{ ref('measures') }}
 
 ),
 
@@ -66,50 +66,55 @@ rolled_up as (
     where district_name is null
     group by all
 
-),
-
-geographies as (
-
-    select distinct geography_level, geography from bridge
-
-),
-
-spine as (
+    union all
 
     select
-        methods.measure_id,
-        methods.window_aggregation,
-        measures.unit,
-        geographies.geography_level,
-        geographies.geography,
-        months.period_month
+        police_uk_components.measure_id,
+        police_uk_bridge.geography_level,
+        police_uk_bridge.geography,
+        police_uk_components.period_month,
+        sum(police_uk_components.numerator),
+        sum(police_uk_components.denominator)
 
-    from methods
-    inner join measures
-        on methods.measure_id = measures.measure_id
-    inner join geographies
-        on methods.lowest_geography_level = 'district' or geographies.geography_level = 'force'
-    cross join months
+    from police_uk_components
+    inner join police_uk_bridge
+        on police_uk_components.force_name = police_uk_bridge.force_name
+        and police_uk_components.district_name = police_uk_bridge.district_name
+    group by all
+
+    union all
+
+    select
+        measure_id,
+        'force',
+        force_name,
+        period_month,
+        sum(numerator),
+        sum(denominator)
+
+    from police_uk_components
+    where district_name is null
+    group by all
 
 ),
 
 filled as (
 
     select
-        spine.*,
+        scope.*,
         coalesce(rolled_up.numerator, 0) as numerator,
         case
-            when spine.unit = 'count' then null
-            when spine.window_aggregation = 'stock_denominator' then rolled_up.denominator
+            when scope.unit = 'count' then null
+            when scope.window_aggregation = 'stock_denominator' then rolled_up.denominator
             else coalesce(rolled_up.denominator, 0)
         end as denominator
 
-    from spine
+    from scope
     left join rolled_up
-        on spine.measure_id = rolled_up.measure_id
-        and spine.geography_level = rolled_up.geography_level
-        and spine.geography = rolled_up.geography
-        and spine.period_month = rolled_up.period_month
+        on scope.measure_id = rolled_up.measure_id
+        and scope.geography_level = rolled_up.geography_level
+        and scope.geography = rolled_up.geography
+        and scope.period_month = rolled_up.period_month
 
 ),
 

@@ -19,15 +19,9 @@ months as (
 
 ),
 
-bridge as (
+scope as (
 
-    select * from {{ ref('int_geographies_bridged') }}
-
-),
-
-methods as (
-
-    select * from {{ ref('measure_methods') }}
+    select * from {{ ref('int_measure_scope') }}
     where window_aggregation = 'median'
 
 ),
@@ -95,25 +89,17 @@ aggregated as (
 
 ),
 
-geographies as (
-
-    select distinct geography_level, geography from bridge
-
-),
-
 spine as (
 
     select
-        methods.measure_id,
-        geographies.geography_level,
-        geographies.geography,
-        months.period_month,
+        scope.measure_id,
+        scope.geography_level,
+        scope.geography,
+        scope.period_month,
         windows.period_window,
-        months.period_month >= (select min(period_month) from months) + to_months(windows.months_in_window - 1) as is_complete_window
+        scope.period_month >= (select min(period_month) from months) + to_months(windows.months_in_window - 1) as is_complete_window
 
-    from methods
-    cross join geographies
-    cross join months
+    from scope
     cross join windows
 
 ),

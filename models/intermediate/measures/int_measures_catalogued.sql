@@ -1,0 +1,47 @@
+-- The whole measure catalogue: the force's (seeds/measures.csv, the shared catalogue) and the
+-- measures the public data.police.uk files support (seeds/public_measures.csv), with the data
+-- source each is built from and the project's method choices.
+with
+
+force_measures as (
+
+    select * from {{ ref('measures') }}
+
+),
+
+public_measures as (
+
+    select * from {{ ref('public_measures') }}
+
+),
+
+methods as (
+
+    select * from {{ ref('measure_methods') }}
+
+),
+
+catalogue as (
+
+    select *, 'force_extracts' as data_source from force_measures
+    union all by name
+    select * from public_measures
+
+),
+
+final as (
+
+    select
+        catalogue.*,
+        methods.window_aggregation,
+        methods.significance_test,
+        methods.lowest_geography_level,
+        methods.month_basis
+
+    from catalogue
+    inner join methods
+        on catalogue.measure_id = methods.measure_id
+
+)
+
+select * from final

@@ -1,0 +1,153 @@
+"""data.police.uk files: loaded whole, counted right (quoted commas, no-LSOA rows), and guarded."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import run_dbt
+
+from scripts.load import LoadError, load
+from scripts.settings import PROJECT_ROOT
+
+SHARED = PROJECT_ROOT.parent / "shared" / "data" / "police_uk"
+pytestmark = pytest.mark.skipif(not SHARED.exists(), reason="../shared/data/police_uk is not beside the project")
+
+# SYNTHETIC rows in the published layouts, for the kinds the shared download does not include.
+SEARCHES = """Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,Outcome linked to object of search,Removal of more than just outer clothing
+Person search,2025-01-03T10:15:00+00:00,False,,52.13,-0.46,,,,,Misuse of Drugs Act 1971 (section 23),Controlled drugs,Arrest,True,False
+Person search,2025-01-09T22:40:00+00:00,False,,52.14,-0.47,,,,,Misuse of Drugs Act 1971 (section 23),Controlled drugs,A no further action disposal,False,False
+Vehicle search,2025-01-20T14:05:00+00:00,,,,,,,,,Police and Criminal Evidence Act 1984 (section 1),Stolen goods,A no further action disposal,,
+"""
+OUTCOMES = """Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type
+aaa1,2025-01,Bedfordshire Police,Bedfordshire Police,-0.46,52.13,On or near Example Road,E01017503,Bedford 002C,Unable to prosecute suspect
+aaa1,2025-01,Bedfordshire Police,Bedfordshire Police,-0.46,52.13,On or near Example Road,E01017503,Bedford 002C,Local resolution
+bbb2,2025-01,Bedfordshire Police,Bedfordshire Police,,,No location,,,Investigation complete; no suspect identified
+"""
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def expected_counts() -> Counter:
+    """An independent count of crimes by (force, month, district or bucket, crime type) from the CSVs."""
+    with (PROJECT_ROOT / "seeds" / "police_uk_force_districts.csv").open(newline="") as handle:
+        districts = {(row["force_slug"], row["district_name"]) for row in csv.DictReader(handle)}
+    with (PROJECT_ROOT / "seeds" / "police_uk_forces.csv").open(newline="") as handle:
+        names = {row["force_slug"]: row["force_name"] for row in csv.DictReader(handle)}
+    counts: Counter = Counter()
+    for path in sorted(SHARED.glob("*/*-street.csv.gz")):
+        force = path.name[8:-len("-street.csv.gz")]
+        for row in read_rows(path):
+            if row["Crime type"] == "Anti-social behaviour":
+                continue
+            district = row["LSOA name"].rsplit(" ", 1)[0] if row["LSOA name"] else ""
+            if not row["LSOA code"]:
+                place = f"No location ({names[force]})"
+            elif (force, district) in districts:
+                place = district
+            else:
+                place = f"Outside force area ({names[force]})"
+            counts[(names[force], row["Month"] + "-01", place, row["Crime type"])] += 1
+    return counts
+
+
+@pytest.fixture(scope="module")
+def police_uk_warehouse(small_extracts: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("police_uk")
+    shutil.copytree(SHARED, folder, dirs_exist_ok=True)
+    (folder / "2025-01" / "2025-01-bedfordshire-stop-and-search.csv").write_text(SEARCHES)
+    (folder / "2025-01" / "2025-01-bedfordshire-outcomes.csv").write_text(OUTCOMES)
+    warehouse = tmp_path_factory.mktemp("pu_warehouse") / "warehouse.duckdb"
+    load(small_extracts, warehouse, progress=False, police_uk_dir=folder)
+    built = run_dbt(warehouse, "build")
+    assert built.returncode == 0, built.stdout[-4000:]
+    return warehouse
+
+
+def test_crime_counts_equal_an_independent_count_of_the_csv_rows(police_uk_warehouse: Path) -> None:
+    expected = expected_counts()
+    with (PROJECT_ROOT / "seeds" / "police_uk_crime_types.csv").open(newline="") as handle:
+        keys = {row["crime_type"]: row["crime_type_key"] for row in csv.DictReader(handle)}
+    with duckdb.connect(str(police_uk_warehouse), read_only=True) as connection:
+        rows = connection.execute("""
+            select geography_level, geography, cast(period_month as varchar), measure_id, value
+            from marts.measure_values
+            where starts_with(measure_id, 'pu_crimes__') and period_window = 'month'
+        """).fetchall()
+        forces = dict(connection.execute("""
+            select geography, sum(value) from marts.measure_values
+            where measure_id = 'pu_crimes__all' and geography_level = 'force' and period_window = 'month' group by 1
+        """).fetchall())
+    found = {(level, geography, month, measure): value for level, geography, month, measure, value in rows}
+    force_of = {}
+    for (force, month, place, crime_type), count in expected.items():
+        force_of[place] = force
+        assert found[("district", place, month, f"pu_crimes__{keys[crime_type]}")] == count, (place, month, crime_type)
+    by_force: Counter = Counter()
+    for (force, _, _, _), count in expected.items():
+        by_force[force] += count
+    assert forces == dict(by_force)
+    # The trap rows are in: the quoted "Bournemouth, Christchurch and Poole" row and the no-LSOA rows.
+    assert expected[("Hertfordshire", "2025-03-01", "Outside force area (Hertfordshire)", "Violence and sexual offences")] >= 1
+    assert sum(count for (_, _, place, _), count in expected.items() if place.startswith("No location")) > 1000
+    assert found[("district", "No location (Cambridgeshire)", "2025-01-01", "pu_crimes__all")] == sum(
+        count for (force, month, place, _), count in expected.items()
+        if place == "No location (Cambridgeshire)" and month == "2025-01-01")
+
+
+def test_anti_social_behaviour_is_kept_apart_from_crime(police_uk_warehouse: Path) -> None:
+    asb = sum(1 for path in SHARED.glob("*/*-street.csv.gz") for row in read_rows(path)
+              if row["Crime type"] == "Anti-social behaviour")
+    with duckdb.connect(str(police_uk_warehouse), read_only=True) as connection:
+        counted = connection.execute("""
+            select sum(value) from marts.measure_values
+            where measure_id = 'pu_asb__all' and geography_level = 'force' and period_window = 'month'
+        """).fetchone()[0]
+        in_crime = connection.execute(
+            "select count(*) from intermediate.int_police_uk_street_placed where is_crime and crime_type = 'Anti-social behaviour'").fetchone()[0]
+    assert counted == asb > 0 and in_crime == 0
+
+
+def test_stop_search_and_outcome_files_load_and_measure(police_uk_warehouse: Path) -> None:
+    with duckdb.connect(str(police_uk_warehouse), read_only=True) as connection:
+        searches = dict(connection.execute("""
+            select measure_id, value from marts.measure_values
+            where starts_with(measure_id, 'pu_stop') and geography = 'Bedfordshire' and period_window = 'month'
+              and period_month = '2025-01-01'
+        """).fetchall())
+        other_forces = connection.execute(
+            "select count(*) from marts.measure_values where starts_with(measure_id, 'pu_stop') and geography != 'Bedfordshire'").fetchone()[0]
+        outcomes = connection.execute(
+            "select count(*), count(*) filter (where is_superseded) from staging.stg_police_uk__outcomes").fetchone()
+    assert searches == {"pu_stop_searches__all": 3, "pu_stop_search_linked_share": 0.5}
+    assert other_forces == 0  # no stop-and-search files for them: absent, not zero
+    assert outcomes == (3, 1)
+
+
+def test_a_wrong_police_uk_header_stops_the_load(small_extracts: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "pu" / "2025-01"
+    folder.mkdir(parents=True)
+    (folder / "2025-01-bedfordshire-street.csv").write_text("Crime ID,Month,Reported by\nx,2025-01,Bedfordshire Police\n")
+    with pytest.raises(LoadError, match=r"2025-01-bedfordshire-street\.csv: header does not match the 'street' contract"):
+        load(small_extracts, tmp_path / "w.duckdb", progress=False, police_uk_dir=tmp_path / "pu")
+
+
+def test_a_missing_force_month_is_refused_by_the_gate(police_uk_warehouse: Path, tmp_path: Path) -> None:
+    work = tmp_path / "warehouse.duckdb"
+    shutil.copy(police_uk_warehouse, work)
+    with duckdb.connect(str(work)) as connection:
+        connection.execute("delete from raw.police_uk_street where _source_file like '%2025-03-bedfordshire-street%'")
+    assert run_dbt(work, "run").returncode == 0
+    result = subprocess.run([sys.executable, "-m", "scripts.validate", "--warehouse", str(work), "--published", str(tmp_path / "pub")],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1 and "police_uk.file_for_every_force_month (bedfordshire 2025-03)" in result.stderr
