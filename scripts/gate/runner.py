@@ -91,6 +91,8 @@ def _summarise(check: Check, result: Any, frame: pd.DataFrame) -> CheckResult:
 
 
 def _label(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "(none)"
     return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)
 
 
