@@ -19,9 +19,11 @@ export RAW_DATA_DIR ?= data/raw
 # A folder of data.police.uk files (as downloaded) to load beside the force's extracts, e.g.
 # make run POLICE_UK_DIR=../shared/data/police_uk
 POLICE_UK_DIR ?=
+# FORCE_EXTRACTS=no runs on the police.uk files instead of the force's extracts (nothing generated).
+FORCE_EXTRACTS ?= yes
 DBT := $(BIN)/dbt
 
-.PHONY: help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
+.PHONY: bench-police-uk help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -37,11 +39,11 @@ install: $(STAMP) ## create .venv and install the pinned packages
 
 generate: $(STAMP) ## write SYNTHETIC sample extracts into data/raw (only if it holds none)
 	@echo "== generate"
-	$(BIN)/python -m scripts.generate --out $(RAW_DATA_DIR) --if-empty
+	$(if $(filter no,$(FORCE_EXTRACTS)),@echo "skipped: FORCE_EXTRACTS=no",$(BIN)/python -m scripts.generate --out $(RAW_DATA_DIR) --if-empty)
 
 load: $(STAMP) ## load data/raw into the warehouse's raw schema
 	@echo "== load"
-	$(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH) $(if $(POLICE_UK_DIR),--police-uk $(POLICE_UK_DIR))
+	$(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH) $(if $(POLICE_UK_DIR),--police-uk $(POLICE_UK_DIR)) $(if $(filter no,$(FORCE_EXTRACTS)),--no-force-extracts)
 
 build: $(STAMP) ## dbt seed, run and test (dbt build) into the working warehouse
 	@echo "== dbt build"
@@ -80,6 +82,9 @@ docs-contract: $(STAMP) ## regenerate docs/raw_extracts.md from the sources YAML
 
 docs-measures: $(STAMP) ## regenerate docs/measures.md from the measure seeds
 	$(BIN)/python -m scripts.measure_docs --write
+
+bench-police-uk: $(STAMP) ## time load, build and gate on 43 forces x 12 months of police.uk-shaped files
+	$(BIN)/python -m scripts.bench_police_uk
 
 calibration: $(STAMP) ## compare the warehouse with the published figures
 	$(BIN)/python -m scripts.calibration

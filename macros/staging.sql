@@ -51,3 +51,14 @@
 {% macro true_false(column) -%}
     case lower(trim({{ column }})) when 'true' then true when 'false' then false end
 {%- endmacro %}
+
+{#- The columns every police.uk file kind with a place shares, renamed and derived once. -#}
+{% macro police_uk_place_columns() -%}
+    crime_id,
+    cast(strptime(month || '-01', '%Y-%m-%d') as date) as period_month,
+    {{ police_uk_file_force('_source_file') }} as force_slug,
+    falls_within,
+    lsoa_code,
+    lsoa_name,
+    {{ lsoa_district('lsoa_name') }} as lsoa_district_name
+{%- endmacro %}

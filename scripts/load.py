@@ -239,13 +239,19 @@ def _line_number_sql(rejected: int) -> str:
         )"""
 
 
-def load(raw_dir: Path, warehouse: Path, sources: list[str] | None = None, progress: bool = True,
+def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None, progress: bool = True,
          police_uk_dir: Path | None = None) -> list[FileResult]:
     """Replace the raw tables of the given sources (default: all) with the extracts in raw_dir, and
-    the police.uk tables with the files in police_uk_dir when given (created empty otherwise)."""
+    the police.uk tables with the files in police_uk_dir when given (created empty otherwise).
+    raw_dir None runs on police.uk files instead of the force's extracts: their tables are emptied."""
     contract = load_contract()
     csv_options = load_config()["csv"]
-    plan = [(contract[name], paths) for name, paths in discover(raw_dir, contract, sources).items()]
+    if raw_dir is None:
+        if police_uk_dir is None:
+            raise LoadError("nothing to load: give the force's extracts, a police.uk folder, or both")
+        plan = [(table, []) for table in contract.values()]
+    else:
+        plan = [(contract[name], paths) for name, paths in discover(raw_dir, contract, sources).items()]
     police_uk = load_police_uk_contract()
     if police_uk_dir is not None:
         plan += [(police_uk[name], paths) for name, paths in discover_police_uk(police_uk_dir, police_uk).items()]
@@ -311,12 +317,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=warehouse_path(), help="DuckDB file (default: %(default)s)")
     parser.add_argument("--source", action="append", help="load only this source of the force's extracts (repeatable)")
     parser.add_argument("--police-uk", type=Path, help="also load data.police.uk files from this folder (laid out as downloaded)")
+    parser.add_argument("--no-force-extracts", action="store_true",
+                        help="run on the police.uk files instead of the force's extracts (their raw tables are emptied)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    print(f"load: {args.raw} -> {args.warehouse}")
+    print(f"load: {'(no force extracts)' if args.no_force_extracts else args.raw}"
+          f"{' + ' + str(args.police_uk) if args.police_uk else ''} -> {args.warehouse}")
     try:
-        results = load(args.raw, args.warehouse, args.source, not args.quiet, args.police_uk)
+        results = load(None if args.no_force_extracts else args.raw, args.warehouse, args.source, not args.quiet, args.police_uk)
     except LoadError as error:
         print(f"load: ERROR {error}", file=sys.stderr)
         return 2

@@ -151,3 +151,19 @@ def test_a_missing_force_month_is_refused_by_the_gate(police_uk_warehouse: Path,
     result = subprocess.run([sys.executable, "-m", "scripts.validate", "--warehouse", str(work), "--published", str(tmp_path / "pub")],
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 1 and "police_uk.file_for_every_force_month (bedfordshire 2025-03)" in result.stderr
+
+
+def test_the_warehouse_runs_on_police_uk_files_instead_of_the_force_extracts(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    loaded = subprocess.run([sys.executable, "-m", "scripts.load", "--no-force-extracts", "--police-uk", str(SHARED),
+                             "--warehouse", str(warehouse), "--quiet"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    built = run_dbt(warehouse, "build")
+    assert built.returncode == 0, built.stdout[-4000:]
+    gate = subprocess.run([sys.executable, "-m", "scripts.validate", "--warehouse", str(warehouse), "--published", str(tmp_path / "pub")],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    assert gate.returncode == 0, gate.stdout[-3000:] + gate.stderr[-2000:]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        measures = connection.execute("select count(distinct measure_id), bool_and(starts_with(measure_id, 'pu_')) "
+                                      "from marts.measure_values").fetchone()
+    assert measures == (21, True)

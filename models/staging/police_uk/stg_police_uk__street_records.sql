@@ -9,13 +9,7 @@ source as (
 renamed as (
 
     select
-        crime_id,
-        cast(strptime(month || '-01', '%Y-%m-%d') as date) as period_month,
-        {{ police_uk_file_force('_source_file') }} as force_slug,
-        falls_within,
-        lsoa_code,
-        lsoa_name,
-        {{ lsoa_district('lsoa_name') }} as lsoa_district_name,
+        {{ police_uk_place_columns() }},
         crime_type,
         last_outcome_category,
         longitude,
