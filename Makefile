@@ -23,7 +23,7 @@ POLICE_UK_DIR ?=
 FORCE_EXTRACTS ?= yes
 DBT := $(BIN)/dbt
 
-.PHONY: bench-police-uk help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
+.PHONY: bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -58,13 +58,24 @@ publish: $(STAMP) ## publish the validated warehouse, Parquet and Data Docs to w
 	@echo "== publish"
 	$(BIN)/python -m scripts.publish
 
-run: generate load build validate publish ## everything: install, generate if empty, load, build, validate, publish
-	@echo "== published: warehouse/published/warehouse.duckdb (read-only for BI), parquet/, data_docs/index.html"
+pack: $(STAMP) ## write the performance pack for the latest month (MONTH=YYYY-MM for another)
+	@echo "== pack"
+	$(BIN)/python -m scripts.pack $(if $(MONTH),--month $(MONTH))
+
+run: generate load build validate publish pack ## everything: install, generate if empty, load, build, validate, publish, pack
+	@echo "== published: warehouse/published/warehouse.duckdb (read-only for BI), parquet/, data_docs/index.html, pack/"
+
+sql: $(STAMP) ## a read-only SQL shell on the published warehouse
+	$(BIN)/python -m scripts.sql
+
+browser: ## Debian's Chromium for the pack's browser test (installed once; needs root)
+	@command -v chromium >/dev/null 2>&1 || { echo "== installing chromium (Debian package)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 $(WAREHOUSE_PATH):
 	$(MAKE) run
 
-test: $(STAMP) $(WAREHOUSE_PATH) test-dbt test-python ## the whole suite: dbt data and unit tests, then pytest
+test: $(STAMP) $(WAREHOUSE_PATH) browser test-dbt test-python ## the whole suite: dbt data and unit tests, then pytest
 
 test-dbt: $(STAMP)
 	@echo "== dbt test (data and unit tests on $(WAREHOUSE_PATH))"

@@ -106,10 +106,16 @@ def test_the_analyst_question_is_one_short_query(connection) -> None:
     assert word in ("Improved", "Deteriorated", "Comparable")
 
 
-def test_board_table_lays_out_every_measure_for_the_report_month(connection) -> None:
-    rows = connection.execute("""
-        select count(distinct measure_id), count(distinct geography), min(report_month), max(report_month)
-        from marts.rpt_board_tables
-    """).fetchone()
+def test_board_table_lays_out_every_measure_for_every_month(connection) -> None:
     last_month = connection.execute("select max(period_month) from intermediate.int_months_enumerated").fetchone()[0]
-    assert rows[0] == 64 and rows[1] == 4 and rows[2] == rows[3] == last_month
+    rows = connection.execute("""
+        select count(distinct measure_id), count(distinct geography), count(*)
+        from marts.rpt_board_tables where report_month = ?""", [last_month]).fetchone()
+    assert rows[0] == 64 and rows[1] == 4 and rows[2] == 64 + 59 * 3  # force-only measures have no area rows
+    check = connection.execute("""
+        select count(*) from marts.rpt_board_tables b
+        inner join marts.measure_values m
+            on m.measure_id = b.measure_id and m.geography = b.geography and m.period_window = 'month'
+            and m.period_month = b.report_month - to_months(12)
+        where b.report_month = ? and m.value is distinct from b.same_month_1y_ago""", [last_month]).fetchone()[0]
+    assert check == 0

@@ -1,8 +1,8 @@
 -- The board's headline tables, laid out as the reports print them (e.g. the communities table in
--- the October 2020 report): for the report month, each measure's current month, the same month in
+-- the October 2020 report), for every month: each measure's current month, the same month in
 -- each of the three previous years, current against the three-year average, the rolling 12
--- months, the year-end baseline and performance against it. For the force and each area.
--- The month is var('report_month') (YYYY-MM-01), or the last full month of data.
+-- months, the year-end baseline and performance against it. For the force and each area, for
+-- the force's own measures. The performance pack (scripts/pack.py) reads one month of it.
 with
 
 measure_values as (
@@ -18,31 +18,13 @@ measures as (
 
 ),
 
-months as (
-
-    select * from {{ ref('int_months_enumerated') }}
-
-),
-
-report_month as (
-
-    select
-        {%- if var('report_month') %}
-        cast('{{ var("report_month") }}' as date) as period_month
-        {%- else %}
-        max(period_month) as period_month
-        {%- endif %}
-    from months
-
-),
-
 report_rows as (
 
     select
-        measure_values.measure_id,
-        measure_values.geography_level,
-        measure_values.geography,
-        report_month.period_month as report_month,
+        measure_id,
+        geography_level,
+        geography,
+        period_month as report_month,
         max(value) filter (where period_window = 'month') as current_month,
         max(sample_size) filter (where period_window = 'month') as current_month_n,
         max(vs_3y_avg) filter (where period_window = 'month') as current_month_vs_3y_avg,
@@ -54,27 +36,16 @@ report_rows as (
         bool_or(is_low_sample) as has_low_sample
 
     from measure_values
-    inner join report_month
-        on measure_values.period_month = report_month.period_month
-    where measure_values.period_window in ('month', 'rolling_12m')
+    where period_window in ('month', 'rolling_12m')
     group by all
 
 ),
 
-earlier_years as (
+month_values as (
 
-    select
-        measure_values.measure_id,
-        measure_values.geography_level,
-        measure_values.geography,
-        max(measure_values.value) filter (where measure_values.period_month = report_month.period_month - to_months(12)) as same_month_1y_ago,
-        max(measure_values.value) filter (where measure_values.period_month = report_month.period_month - to_months(24)) as same_month_2y_ago,
-        max(measure_values.value) filter (where measure_values.period_month = report_month.period_month - to_months(36)) as same_month_3y_ago
-
+    select measure_id, geography_level, geography, period_month, value
     from measure_values
-    cross join report_month
-    where measure_values.period_window = 'month'
-    group by all
+    where period_window = 'month'
 
 ),
 
@@ -90,9 +61,9 @@ final as (
         report_rows.report_month,
         report_rows.current_month,
         report_rows.current_month_n,
-        earlier_years.same_month_1y_ago,
-        earlier_years.same_month_2y_ago,
-        earlier_years.same_month_3y_ago,
+        one_year.value as same_month_1y_ago,
+        two_years.value as same_month_2y_ago,
+        three_years.value as same_month_3y_ago,
         report_rows.current_month_vs_3y_avg,
         report_rows.rolling_12m_vs_3y_avg,
         report_rows.rolling_12_months,
@@ -102,12 +73,15 @@ final as (
         report_rows.has_low_sample
 
     from report_rows
-    inner join earlier_years
-        on report_rows.measure_id = earlier_years.measure_id
-        and report_rows.geography_level = earlier_years.geography_level
-        and report_rows.geography = earlier_years.geography
     inner join measures
         on report_rows.measure_id = measures.measure_id
+    {%- for alias, offset in [('one_year', 12), ('two_years', 24), ('three_years', 36)] %}
+    left join month_values as {{ alias }}
+        on report_rows.measure_id = {{ alias }}.measure_id
+        and report_rows.geography_level = {{ alias }}.geography_level
+        and report_rows.geography = {{ alias }}.geography
+        and {{ alias }}.period_month = report_rows.report_month - to_months({{ offset }})
+    {%- endfor %}
 
 )
 

@@ -1,0 +1,124 @@
+"""The performance pack: its arithmetic, its figures against measure_values, and how it looks in a browser."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from scripts.pack import write_pack
+from scripts.report.fmt import figure, with_n
+from scripts.report.spc import xmr
+from scripts.settings import PROJECT_ROOT, published_dir
+
+PUBLISHED = published_dir() / "warehouse.duckdb"
+KNOWN_MONTH = "2020-08"
+needs_warehouse = pytest.mark.skipif(not PUBLISHED.exists() and not os.environ.get("CI"),
+                                     reason="no published warehouse: run `make run` (make test does)")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr", "--v=0"]
+
+
+def test_xmr_limits_and_special_causes_on_a_hand_computed_series() -> None:
+    values = [10.0, 12.0, 11.0, 13.0, 12.0, 30.0]
+    limits = xmr(values)
+    # mean 88/6 = 14.667; moving ranges 2, 1, 2, 1, 18 average 4.8; limits 14.667 +/- 12.768
+    assert limits.mean == pytest.approx(14.6667, abs=1e-3)
+    assert (limits.lower, limits.upper) == (pytest.approx(1.8987, abs=1e-3), pytest.approx(27.4347, abs=1e-3))
+    assert limits.special == (False, False, False, False, False, True)
+    # A run inside the limits: mean 10.2, moving ranges sum 22 over 19, limits 7.12 to 13.28; the 11
+    # at position 7 and the eight 10.5s after it are nine points in a row above the mean.
+    run = xmr([9.0, 11.0] * 4 + [10.5] * 8 + [9.0, 11.0] * 2)
+    assert (run.lower, run.upper) == (pytest.approx(7.120, abs=1e-3), pytest.approx(13.280, abs=1e-3))
+    assert run.special == (False,) * 7 + (True,) * 9 + (False,) * 4
+    assert xmr([1.0, 2.0]) is None
+
+
+def test_numbers_are_formatted_as_the_reports_print_them() -> None:
+    assert with_n(0.775, "rate", 1288) == "77.5% (n = 1,288)"
+    assert figure(1332, "count") == "1,332" and figure(18.2, "minutes") == "18 min"
+    assert figure(None, "rate") == figure(math.nan, "count") == "–"
+
+
+class Cells(HTMLParser):
+    """Collects data-measure / data-column / data-value cells of the pack's tables."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: dict[tuple[str, str], str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        found = dict(attrs)
+        if tag == "td" and "data-value" in found:
+            self.cells[(found["data-measure"], found["data-column"])] = found["data-value"]
+
+
+@needs_warehouse
+def test_pack_figures_equal_measure_values_for_a_known_month(tmp_path: Path) -> None:
+    page = write_pack(PUBLISHED, tmp_path / "pack.html", KNOWN_MONTH)
+    parser = Cells()
+    parser.feed(page.read_text(encoding="utf-8"))
+    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
+        expected = connection.execute("""
+            select measure_id, period_window, value from marts.measure_values
+            where geography_level = 'force' and period_month = date '2020-08-01'
+              and period_window in ('month', 'rolling_12m')
+              and measure_id in (select measure_id from reference.measures)""").fetchall()
+    assert len(expected) == 128
+    for measure, window, value in expected:
+        column = "current_month" if window == "month" else "rolling_12_months"
+        shown = parser.cells[(measure, column)]
+        assert (shown == "" and value is None) or float(shown) == pytest.approx(value), (measure, window)
+
+
+def render(page: Path, out: Path) -> tuple[str, str]:
+    """Open the page in headless Debian Chromium: its DOM after load, and what it logged."""
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is not installed: run `make browser` (make test does)"
+    screenshot = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={out / 'profile-shot'}",
+                                 f"--screenshot={out / 'pack.png'}", "--window-size=1280,2000", page.as_uri()],
+                                capture_output=True, text=True, timeout=120)
+    dom = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={out / 'profile-dom'}", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    return dom.stdout, screenshot.stderr + dom.stderr
+
+
+def console_problems(log: str) -> list[str]:
+    return [line for line in log.splitlines() if ":CONSOLE" in line or "Failed to load resource" in line]
+
+
+def test_the_console_check_catches_a_broken_page(tmp_path: Path) -> None:
+    page = tmp_path / "broken.html"
+    page.write_text("<!doctype html><html><body><img src='missing.png'><script>console.error('broken')</script></body></html>")
+    _, log = render(page, tmp_path)
+    assert console_problems(log)
+
+
+@needs_warehouse
+def test_pack_renders_in_chromium_with_every_pillar_and_no_console_errors(tmp_path: Path) -> None:
+    page = write_pack(PUBLISHED, tmp_path / "pack.html", KNOWN_MONTH)
+    dom, log = render(page, tmp_path)
+    assert console_problems(log) == []
+    for pillar in ("victims", "offenders", "communities", "performance"):
+        section = dom.split(f'id="{pillar}"', 1)[1].split("</section>", 1)[0]
+        assert "<table>" in section and section.count("<svg") >= 2, pillar
+    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
+        hate, cdi, cdi_n = connection.execute("""
+            select max(value) filter (where measure_id = 'crimes__hate'),
+                   max(value) filter (where measure_id = 'cdi_compliance'),
+                   max(sample_size) filter (where measure_id = 'cdi_compliance')
+            from marts.measure_values where geography_level = 'force' and period_window = 'month'
+              and period_month = date '2020-08-01'""").fetchone()
+    communities = dom.split('id="communities"', 1)[1].split("</section>", 1)[0]
+    assert f">{figure(hate, 'count')}<" in communities
+    assert with_n(cdi, "rate", cdi_n) in dom
+    shot = tmp_path / "pack.png"
+    assert shot.exists() and shot.stat().st_size > 50_000
+    keep = PROJECT_ROOT / "warehouse" / "pack-screenshot.png"
+    shutil.copy(shot, keep)
