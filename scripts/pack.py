@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         target = write_pack(args.warehouse, args.out, args.month)
+    except data.NothingToReport as notice:
+        print(f"pack: skipped: {notice}; the pack reports the force's own measures")
+        return 0
     except ValueError as error:
         print(f"pack: ERROR {error}", file=sys.stderr)
         return 2

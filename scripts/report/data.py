@@ -32,10 +32,14 @@ class PackData:
     run: dict[str, Any] | None
 
 
+class NothingToReport(Exception):
+    """The warehouse holds none of the force's measures (e.g. a police.uk-only run)."""
+
+
 def latest_month(connection: duckdb.DuckDBPyConnection) -> date:
     month = connection.execute("select max(report_month) from marts.rpt_board_tables").fetchone()[0]
     if month is None:
-        raise ValueError("the warehouse has no board tables; run `make run` first")
+        raise NothingToReport("the warehouse holds none of the force's measures (a police.uk-only run?)")
     return month
 
 

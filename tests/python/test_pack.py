@@ -120,5 +120,10 @@ def test_pack_renders_in_chromium_with_every_pillar_and_no_console_errors(tmp_pa
     assert with_n(cdi, "rate", cdi_n) in dom
     shot = tmp_path / "pack.png"
     assert shot.exists() and shot.stat().st_size > 50_000
+    pdf = tmp_path / "pack.pdf"
+    subprocess.run([shutil.which("chromium"), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile-pdf'}",
+                    "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120)
+    pages = pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
+    assert pages >= 5  # the data-quality panel, then each pillar starting a page of its own
     keep = PROJECT_ROOT / "warehouse" / "pack-screenshot.png"
     shutil.copy(shot, keep)

@@ -167,3 +167,6 @@ def test_the_warehouse_runs_on_police_uk_files_instead_of_the_force_extracts(tmp
         measures = connection.execute("select count(distinct measure_id), bool_and(starts_with(measure_id, 'pu_')) "
                                       "from marts.measure_values").fetchone()
     assert measures == (21, True)
+    pack = subprocess.run([sys.executable, "-m", "scripts.pack", "--warehouse", str(warehouse)],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert pack.returncode == 0 and "skipped" in pack.stdout
