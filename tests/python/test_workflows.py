@@ -1,0 +1,35 @@
+"""The CI workflows a force adopts are well-formed and run what the README says."""
+
+from __future__ import annotations
+
+import yaml
+
+from scripts.settings import PROJECT_ROOT
+
+WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+
+
+def steps_run(workflow: dict) -> list[str]:
+    return [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+def test_nightly_runs_make_run_on_a_schedule_and_keeps_what_it_published() -> None:
+    workflow = load("nightly.yml")
+    triggers = workflow[True] if True in workflow else workflow["on"]   # YAML reads a bare `on:` as true
+    assert triggers["schedule"][0]["cron"]
+    assert "make run" in steps_run(workflow)
+    uploads = [step for step in workflow["jobs"]["build"]["steps"] if "upload-artifact" in step.get("uses", "")]
+    paths = uploads[0]["with"]["path"]
+    for published in ("warehouse.duckdb", "parquet/", "data_docs/", "pack/"):
+        assert f"warehouse/published/{published}" in paths
+    assert uploads[0]["if"] == "always()"
+
+
+def test_pull_requests_run_make_test() -> None:
+    workflow = load("pull_request.yml")
+    assert any(command.strip() == "make test" for command in steps_run(workflow))
+    assert workflow["jobs"]["test"]["timeout-minutes"] <= 90
