@@ -38,8 +38,8 @@ def render(data: PackData, headlines: dict[str, list[str]], names: dict[str, str
     month = data.month
     labels = {"y1": f"{month.replace(year=month.year - 1):%b-%y}", "y2": f"{month.replace(year=month.year - 2):%b-%y}",
               "y3": f"{month.replace(year=month.year - 3):%b-%y}"}
-    warned_sources = {w["where_failed"].split(" ")[0] for w in data.warnings if w["where_failed"]} | \
-                     {part.strip().split(" ")[0] for w in data.warnings for part in (w["where_failed"] or "").split(";") if part.strip()}
+    # where_failed lists "source [month]; source [month]; ..." for the rows that failed
+    warned_sources = {part.split()[0] for w in data.warnings for part in (w["where_failed"] or "").split(";") if part.strip()}
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Performance pack {month:%B %Y}</title>",
              f"<style>{STYLE}</style></head><body>",
              f"<h1>{escape(data.force)}: performance pack, {month:%B %Y}</h1>",

@@ -101,8 +101,8 @@ def random_dates(rng: np.random.Generator, month: Month, size: int) -> np.ndarra
     return np.datetime64(month.start, "D") + rng.integers(0, month.days, size).astype("timedelta64[D]")
 
 
-def lognormal_minutes(rng: np.random.Generator, median: np.ndarray | float, sigma: float, size: int) -> np.ndarray:
-    """Lognormal durations in minutes with the given median(s)."""
+def lognormal(rng: np.random.Generator, median: np.ndarray | float, sigma: np.ndarray | float, size: int) -> np.ndarray:
+    """Lognormal durations (minutes, days) with the given median(s) and spread(s)."""
     return np.exp(np.log(median) + sigma * rng.standard_normal(size))
 
 

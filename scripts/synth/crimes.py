@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scripts.synth.calendar import Month, knot_value, pick, random_moments
+from scripts.synth.calendar import Month, knot_value, lognormal, pick, random_moments
 from scripts.synth.reference import DISTRICTS, NORTH, offence_codes
 
 HATE_STRANDS = {"RACE": 0.74, "RELIGION": 0.05, "SEXUAL_ORIENTATION": 0.11, "DISABILITY": 0.07, "TRANSGENDER": 0.03}
@@ -130,8 +130,8 @@ def generate_outcomes(rng: np.random.Generator, config: dict[str, Any], month: M
     other_codes = _draw_codes(rng, other_mix, size)
 
     lag = config["outcome_lag_days"]
-    ppo_lag = np.exp(np.log(lag["ppo"]["median"]) + lag["ppo"]["sigma"] * rng.standard_normal(size))
-    other_lag = np.exp(np.log(lag["other"]["median"]) + lag["other"]["sigma"] * rng.standard_normal(size))
+    ppo_lag = lognormal(rng, lag["ppo"]["median"], lag["ppo"]["sigma"], size)
+    other_lag = lognormal(rng, lag["other"]["median"], lag["other"]["sigma"], size)
     recorded_day = crimes["recorded_at"].to_numpy().astype("datetime64[D]")
     final_date = recorded_day + np.where(has_ppo, ppo_lag, other_lag).astype("timedelta64[D]")
     final_date = _apply_surges(rng, config["outcome_surges"], month, final_date, has_ppo, recorded_day)

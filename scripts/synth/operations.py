@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scripts.synth.calendar import Month, knot_value, lognormal_minutes, parse_month, pick, random_moments
+from scripts.synth.calendar import Month, knot_value, lognormal, parse_month, pick, random_moments
 from scripts.synth.reference import DISTRICTS, offence_codes
 
 GRADES = ("G1", "G2", "G3", "G4")
@@ -123,7 +123,7 @@ def _response_minutes(rng: np.random.Generator, settings: dict[str, Any], month:
     if month.start >= parse_month(settings["priority_grade_from"]):
         median = np.where(grade == 2, median * settings["prompt_after_priority_factor"], median)
     median = np.where(grade == 2, median * knot_value(settings["prompt_trend_knots"], month), median)
-    minutes = np.exp(np.log(median * trend) + sigma * rng.standard_normal(size))
+    minutes = lognormal(rng, median * trend, sigma, size)
     attended_share = np.array([settings["attended_share"][g] for g in GRADES])[grade]
     return rng.random(size) < attended_share, np.maximum(minutes, 1.0)
 

@@ -21,13 +21,6 @@ forces as (
 
 ),
 
-crime_types as (
-
-    select * from {{ ref('police_uk_crime_types') }}
-    where is_crime
-
-),
-
 measures as (
 
     select * from {{ ref('public_measures') }}
