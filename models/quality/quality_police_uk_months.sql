@@ -15,16 +15,9 @@ placed as (
 
 ),
 
-months as (
+force_months as (
 
-    select * from {{ ref('int_source_months_enumerated') }}
-    where data_source = 'police_uk'
-
-),
-
-forces as (
-
-    select distinct force_slug from street
+    select * from {{ ref('int_police_uk_force_months_enumerated') }}
 
 ),
 
@@ -53,21 +46,20 @@ outside as (
 final as (
 
     select
-        forces.force_slug,
-        months.period_month,
+        force_months.force_slug,
+        force_months.period_month,
         coalesce(counted.rows_loaded, 0) as rows_loaded,
         counted.no_location_rows / nullif(counted.rows_loaded, 0) as no_location_share,
         outside.outside_force_area_rows / nullif(counted.rows_loaded, 0) as outside_force_area_share,
         counted.duplicate_rows / nullif(counted.rows_loaded, 0) as duplicate_share
 
-    from forces
-    cross join months
+    from force_months
     left join counted
-        on forces.force_slug = counted.force_slug
-        and months.period_month = counted.period_month
+        on force_months.force_slug = counted.force_slug
+        and force_months.period_month = counted.period_month
     left join outside
-        on forces.force_slug = outside.force_slug
-        and months.period_month = outside.period_month
+        on force_months.force_slug = outside.force_slug
+        and force_months.period_month = outside.period_month
 
 )
 

@@ -16,24 +16,9 @@ forces as (
 
 ),
 
-months as (
-
-    select * from {{ ref('int_source_months_enumerated') }}
-    where data_source = 'police_uk'
-
-),
-
-loaded_forces as (
-
-    select distinct force_slug from crimes
-
-),
-
 force_months as (
 
-    select loaded_forces.force_slug, months.period_month
-    from loaded_forces
-    cross join months
+    select * from {{ ref('int_police_uk_force_months_enumerated') }}
 
 ),
 
