@@ -30,11 +30,17 @@
     case when {{ column }} in ('1', '2', '3', '4', '5', '6', '7') then cast({{ column }} as integer) end
 {%- endmacro %}
 
-{#- Columns every staging model carries from the loader, renamed. -#}
+{#- Columns every staging model carries from the loader, renamed, and the day the extract was
+    taken: the day after the month in its file name (<source>_YYYY-MM.csv), or the load date for a
+    file named otherwise. -#}
 {% macro load_lineage_columns() -%}
     _source_file as source_file,
     _source_line as source_line,
-    _loaded_at as loaded_at
+    _loaded_at as loaded_at,
+    coalesce(
+        cast(try_strptime(regexp_extract(_source_file, '_(\d{4}-\d{2})\.csv(\.gz)?$', 1), '%Y-%m') + interval 1 month as date),
+        cast(_loaded_at as date)
+    ) as extracted_on
 {%- endmacro %}
 
 {#- The force's slug and the month from a police.uk file name (YYYY-MM-<force>-<kind>.csv[.gz]). -#}

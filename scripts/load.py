@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import hashlib
 import io
 import sys
 import time
@@ -40,8 +41,13 @@ create table if not exists {SCHEMA}.load_audit (
     rows_read bigint not null,
     rows_loaded bigint not null,
     rows_quarantined bigint not null,
-    loaded_at timestamp not null
+    loaded_at timestamp not null,
+    file_bytes bigint,
+    file_md5 varchar
 )"""
+# Columns added to load_audit after its first release (older warehouses gain them on the next load).
+AUDIT_UPGRADES = ("alter table {schema}.load_audit add column if not exists file_bytes bigint",
+                  "alter table {schema}.load_audit add column if not exists file_md5 varchar")
 QUARANTINE_DDL = f"""
 create table if not exists {SCHEMA}.quarantine (
     source varchar not null,
@@ -64,6 +70,16 @@ class FileResult:
     rows_read: int
     rows_loaded: int
     rows_quarantined: int
+    replaced: bool = False  # a file of this name had been loaded before with other contents
+
+
+def fingerprint(path: Path) -> str:
+    """The MD5 of a file's bytes: how a nightly load tells a new or re-exported file from one it has."""
+    digest = hashlib.md5()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def discover(raw_dir: Path, contract: dict[str, Table], sources: list[str] | None = None) -> dict[str, list[Path]]:
@@ -165,7 +181,8 @@ def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, s
     return typed, reason
 
 
-def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, csv_options: dict[str, Any]) -> FileResult:
+def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, csv_options: dict[str, Any],
+              md5: str | None = None, replaced: bool = False) -> FileResult:
     """Load one file into raw.<source>, its bad rows into raw.quarantine, and audit it."""
     columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in table.column_names)
     connection.execute("drop table if exists _rejects; drop table if exists _reject_scans; drop table if exists _scan")
@@ -219,10 +236,11 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
     loaded, quarantined_cast = connection.execute(
         "select count(*) filter (where _reason is null), count(*) filter (where _reason is not null) from _typed"
     ).fetchone()
-    result = FileResult(table.raw_table, path, loaded + quarantined_cast + rejected, loaded, quarantined_cast + rejected)
+    result = FileResult(table.raw_table, path, loaded + quarantined_cast + rejected, loaded, quarantined_cast + rejected, replaced)
     connection.execute(
-        f"insert into {SCHEMA}.load_audit values (?, ?, ?, ?, ?, current_timestamp)",
-        [table.raw_table, str(path), result.rows_read, result.rows_loaded, result.rows_quarantined],
+        f"insert into {SCHEMA}.load_audit values (?, ?, ?, ?, ?, current_timestamp, ?, ?)",
+        [table.raw_table, str(path), result.rows_read, result.rows_loaded, result.rows_quarantined,
+         path.stat().st_size, md5 or fingerprint(path)],
     )
     return result
 
@@ -240,10 +258,14 @@ def _line_number_sql(rejected: int) -> str:
 
 
 def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None, progress: bool = True,
-         police_uk_dir: Path | None = None) -> list[FileResult]:
+         police_uk_dir: Path | None = None, new_files_only: bool = False) -> list[FileResult]:
     """Replace the raw tables of the given sources (default: all) with the extracts in raw_dir, and
     the police.uk tables with the files in police_uk_dir when given (created empty otherwise).
-    raw_dir None runs on police.uk files instead of the force's extracts: their tables are emptied."""
+    raw_dir None runs on police.uk files instead of the force's extracts: their tables are emptied.
+
+    new_files_only (the nightly load) keeps what is loaded and adds only files not loaded before; a
+    file loaded before whose bytes changed (a re-export) has its old rows removed and is loaded again
+    (FileResult.replaced: rows may have gone, so models built from it need a full refresh)."""
     contract = load_contract()
     csv_options = load_config()["csv"]
     if raw_dir is None:
@@ -270,15 +292,21 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
     try:
         connection.execute(f"create schema if not exists {SCHEMA}")
         connection.execute(AUDIT_DDL)
+        for upgrade in AUDIT_UPGRADES:
+            connection.execute(upgrade.format(schema=SCHEMA))
         connection.execute(QUARANTINE_DDL)
         connection.execute("begin transaction")
         for table, paths in plan:
             started = time.perf_counter()
-            connection.execute(f"drop table if exists {SCHEMA}.{_quote(table.raw_table)}")
-            _create_raw_table(connection, table)
-            connection.execute(f"delete from {SCHEMA}.load_audit where source = ?", [table.raw_table])
-            connection.execute(f"delete from {SCHEMA}.quarantine where source = ?", [table.raw_table])
-            batch = [load_file(connection, table, path, csv_options) for path in paths]
+            if new_files_only:
+                _create_raw_table(connection, table)
+                batch = _load_new_files(connection, table, paths, csv_options)
+            else:
+                connection.execute(f"drop table if exists {SCHEMA}.{_quote(table.raw_table)}")
+                _create_raw_table(connection, table)
+                connection.execute(f"delete from {SCHEMA}.load_audit where source = ?", [table.raw_table])
+                connection.execute(f"delete from {SCHEMA}.quarantine where source = ?", [table.raw_table])
+                batch = [load_file(connection, table, path, csv_options) for path in paths]
             results.extend(batch)
             if progress:
                 print(f"  {table.raw_table:<26} {len(paths):>4} files {sum(r.rows_loaded for r in batch):>11,} loaded "
@@ -292,6 +320,26 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
         raise
     finally:
         connection.close()
+    return results
+
+
+def _load_new_files(connection: duckdb.DuckDBPyConnection, table: Table, paths: list[Path],
+                    csv_options: dict[str, Any]) -> list[FileResult]:
+    """Load the files not loaded before (matched by file name), and reload those whose bytes changed."""
+    loaded = {Path(name).name: (name, md5) for name, md5 in connection.execute(
+        f"select source_file, file_md5 from {SCHEMA}.load_audit where source = ?", [table.raw_table]).fetchall()}
+    results = []
+    for path in paths:
+        md5 = fingerprint(path)
+        previous = loaded.get(path.name)
+        if previous is not None and previous[1] == md5:
+            continue
+        if previous is not None:
+            connection.execute(f"delete from {SCHEMA}.{_quote(table.raw_table)} where _source_file = ?", [previous[0]])
+            for bookkeeping in ("load_audit", "quarantine"):
+                connection.execute(f"delete from {SCHEMA}.{bookkeeping} where source = ? and source_file = ?",
+                                   [table.raw_table, previous[0]])
+        results.append(load_file(connection, table, path, csv_options, md5, replaced=previous is not None))
     return results
 
 
@@ -319,13 +367,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--police-uk", type=Path, help="also load data.police.uk files from this folder (laid out as downloaded)")
     parser.add_argument("--no-force-extracts", action="store_true",
                         help="run on the police.uk files instead of the force's extracts (their raw tables are emptied)")
+    parser.add_argument("--new-files-only", action="store_true",
+                        help="the nightly load: keep what is loaded, add new files, reload re-exported ones")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(f"load: {'(no force extracts)' if args.no_force_extracts else args.raw}"
           f"{' + ' + str(args.police_uk) if args.police_uk else ''} -> {args.warehouse}")
     try:
-        results = load(None if args.no_force_extracts else args.raw, args.warehouse, args.source, not args.quiet, args.police_uk)
+        results = load(None if args.no_force_extracts else args.raw, args.warehouse, args.source, not args.quiet, args.police_uk,
+                       args.new_files_only)
     except LoadError as error:
         print(f"load: ERROR {error}", file=sys.stderr)
         return 2
@@ -333,6 +384,10 @@ def main(argv: list[str] | None = None) -> int:
     quarantined = sum(r.rows_quarantined for r in results)
     print(f"load: {len(results)} files, {read:,} rows read, {read - quarantined:,} loaded, "
           f"{quarantined:,} quarantined (see raw.quarantine) in {time.perf_counter() - started:.1f}s")
+    replaced = [r.path for r in results if r.replaced]
+    if replaced:
+        print(f"load: {len(replaced)} re-exported file(s) replaced their earlier rows (first: {replaced[0]}); "
+              "rows may have gone, so build with a full refresh (make build FULL_REFRESH=yes)")
     return 0
 
 

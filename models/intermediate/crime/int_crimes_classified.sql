@@ -1,10 +1,26 @@
 -- Every recorded crime with its offence classification, markers, geography and current outcome.
 -- is_counted: the crime stands in recorded crime (not cancelled, not transferred, not a repeat).
+-- Incremental: a nightly build processes the crimes loaded since the last build and the crimes
+-- whose current outcome changed (a late outcome for an old crime replaces its row).
+-- As at a date (var as_at): the crimes extracted by then, with the outcome each had then, from
+-- the snapshot crime_outcomes_snapshot.
+-- depends_on: {{ ref('crime_outcomes_snapshot') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='crime_reference',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 crimes as (
 
     select * from {{ ref('stg_force__crimes') }}
+    where not is_duplicate
+        and {{ is_extracted_by_as_at() }}
 
 ),
 
@@ -22,8 +38,24 @@ districts as (
 
 current_outcomes as (
 
+    {%- if as_at_date() %}
+    select * from {{ ref('crime_outcomes_snapshot') }}
+    where dbt_valid_from <= timestamp '{{ as_at_date() }}'
+        and coalesce(dbt_valid_to > timestamp '{{ as_at_date() }}', true)
+    {%- else %}
     select * from {{ ref('int_outcomes_ranked') }}
     where is_current
+    {%- endif %}
+
+),
+
+changed_crimes as (
+
+    select crime_reference from crimes
+    where {{ is_loaded_since_last_run() }}
+    union
+    select crime_reference from current_outcomes
+    where {{ is_loaded_since_last_run() }}
 
 ),
 
@@ -59,16 +91,18 @@ final as (
         current_outcomes.outcome_group as current_outcome_group,
         current_outcomes.outcome_month as current_outcome_month,
         coalesce(current_outcomes.is_prosecution_possible, false) as has_prosecution_possible_outcome,
-        crimes.has_unknown_offence_code
+        crimes.has_unknown_offence_code,
+        greatest(crimes.loaded_at, current_outcomes.loaded_at) as loaded_at
 
     from crimes
+    inner join changed_crimes
+        on crimes.crime_reference = changed_crimes.crime_reference
     left join offence_codes
         on crimes.offence_code = offence_codes.offence_code
     left join districts
         on crimes.district_name = districts.district_name
     left join current_outcomes
         on crimes.crime_reference = current_outcomes.crime_reference
-    where not crimes.is_duplicate
 
 )
 

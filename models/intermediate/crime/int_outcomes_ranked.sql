@@ -1,17 +1,38 @@
 -- Outcome records with their Home Office type, ranked per crime so the current one (the latest
 -- assigned) is marked. A crime's outcome counts once, in the month it was assigned.
+-- Incremental: a nightly build re-ranks only the crimes that gained an outcome record since the
+-- last build (late outcomes for old crimes included); their earlier records are replaced.
+{{
+    config(
+        materialized='incremental',
+        unique_key='outcome_reference',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 outcomes as (
 
     select * from {{ ref('stg_force__crime_outcomes') }}
     where not is_duplicate
+        and not is_no_outcome
+        and {{ is_extracted_by_as_at() }}
 
 ),
 
 outcome_types as (
 
     select * from {{ ref('outcome_types') }}
+
+),
+
+changed_crimes as (
+
+    select distinct crime_reference
+    from outcomes
+    where {{ is_loaded_since_last_run() }}
 
 ),
 
@@ -28,12 +49,15 @@ typed as (
         coalesce(outcome_types.is_prosecution_possible, false) as is_prosecution_possible,
         outcomes.has_unknown_outcome_code,
         outcomes.source_file,
-        outcomes.source_line
+        outcomes.source_line,
+        outcomes.loaded_at,
+        outcomes.extracted_on
 
     from outcomes
+    inner join changed_crimes
+        on outcomes.crime_reference is not distinct from changed_crimes.crime_reference
     left join outcome_types
         on outcomes.outcome_code = outcome_types.outcome_code
-    where not outcomes.is_no_outcome
 
 ),
 

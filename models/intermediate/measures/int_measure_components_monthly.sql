@@ -27,8 +27,7 @@ survey_answers as (
 
 calls as (
 
-    select * from {{ ref('stg_force__calls') }}
-    where not is_duplicate and not has_unknown_line
+    select * from {{ ref('int_calls_deduplicated') }}
 
 ),
 
@@ -36,6 +35,7 @@ cdi_audits as (
 
     select * from {{ ref('stg_force__cdi_audits') }}
     where not is_duplicate and not has_missing_finding
+        and {{ is_extracted_by_as_at() }}
 
 ),
 
@@ -43,6 +43,7 @@ vcc_checks as (
 
     select * from {{ ref('stg_force__vcc_checks') }}
     where not is_duplicate and not has_missing_finding
+        and {{ is_extracted_by_as_at() }}
 
 ),
 
@@ -50,6 +51,7 @@ dqat_assessments as (
 
     select * from {{ ref('stg_force__dqat_assessments') }}
     where not is_duplicate and not has_unknown_result
+        and {{ is_extracted_by_as_at() }}
 
 ),
 

@@ -27,7 +27,7 @@ measure_values as (
 
     select *, cast(null as map(integer, bigint)) as minutes_histogram from sums
     union all by name
-    select * from medians
+    select * exclude (loaded_at) from medians
 
 ),
 

@@ -6,6 +6,7 @@ crimes as (
 
     select * from {{ ref('stg_force__crimes') }}
     where not is_recorded_in_future
+        and {{ is_extracted_by_as_at() }}
 
 ),
 

@@ -1,10 +1,22 @@
 -- Incidents with grade, call type, geography and response time (call to first arrival).
+-- Incremental: a nightly build adds the incidents loaded since the last build.
+{{
+    config(
+        materialized='incremental',
+        unique_key='incident_reference',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
 with
 
 incidents as (
 
     select * from {{ ref('stg_force__incidents') }}
     where not is_duplicate
+        and {{ is_extracted_by_as_at() }}
+        and {{ is_loaded_since_last_run() }}
 
 ),
 
@@ -58,7 +70,8 @@ joined as (
         case
             when not incidents.has_arrival_before_call
                 then date_diff('second', incidents.created_at, incidents.first_arrived_at) / 60.0
-        end as response_minutes
+        end as response_minutes,
+        incidents.loaded_at
 
     from incidents
     left join grades

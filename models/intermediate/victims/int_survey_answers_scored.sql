@@ -1,6 +1,15 @@
 -- One row per survey response and question: valid (left out when don't know / not applicable)
 -- and satisfied (answer 1-3), with the respondent's group, district and month.
+-- Incremental: a nightly build adds the responses loaded since the last build.
 {%- set questions = ['ease_of_contact', 'actions_taken', 'follow_up', 'treatment', 'whole_experience'] %}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['response_reference', 'question'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
 
 with
 
@@ -8,6 +17,8 @@ responses as (
 
     select * from {{ ref('stg_force__survey_responses') }}
     where not is_duplicate
+        and {{ is_extracted_by_as_at() }}
+        and {{ is_loaded_since_last_run() }}
 
 ),
 
@@ -33,7 +44,8 @@ unpivoted as (
         district_name,
         interviewed_month,
         '{{ question }}' as question,
-        {{ question }}_answer as answer_code
+        {{ question }}_answer as answer_code,
+        loaded_at
     from responses
     {{ 'union all' if not loop.last }}
     {%- endfor %}

@@ -1,0 +1,40 @@
+-- 999 and 101 calls, repeats and calls on an unknown line left out.
+-- Incremental: a nightly build adds the calls loaded since the last build.
+{{
+    config(
+        materialized='incremental',
+        unique_key='call_reference',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+calls as (
+
+    select * from {{ ref('stg_force__calls') }}
+    where not is_duplicate
+        and not has_unknown_line
+        and {{ is_extracted_by_as_at() }}
+        and {{ is_loaded_since_last_run() }}
+
+),
+
+final as (
+
+    select
+        call_reference,
+        call_line,
+        received_at,
+        received_month,
+        is_answered,
+        is_abandoned,
+        seconds_to_answer,
+        loaded_at
+
+    from calls
+
+)
+
+select * from final

@@ -1,0 +1,46 @@
+-- The history of each crime's current outcome: a row per crime and outcome it has had, valid
+-- from the day the extract carrying that outcome was taken (dbt_valid_from) to the day a later
+-- one replaced it (dbt_valid_to, null while current). Taken on every build, so any measure can
+-- be rebuilt as it stood at an earlier extract date (var as_at; see README "As at a date").
+-- History starts with the first build: an outcome replaced before then is not in it.
+{% snapshot crime_outcomes_snapshot %}
+
+{{
+    config(
+        schema='snapshots',
+        unique_key='crime_reference',
+        strategy='timestamp',
+        updated_at='extracted_at',
+    )
+}}
+
+with
+
+current_outcomes as (
+
+    select * from {{ ref('int_outcomes_ranked') }}
+    where is_current
+
+),
+
+final as (
+
+    select
+        crime_reference,
+        outcome_reference,
+        outcome_code,
+        parent_outcome_code,
+        outcome_group,
+        outcome_date,
+        outcome_month,
+        is_prosecution_possible,
+        loaded_at,
+        cast(extracted_on as timestamp) as extracted_at
+
+    from current_outcomes
+
+)
+
+select * from final
+
+{% endsnapshot %}
