@@ -23,7 +23,7 @@ POLICE_UK_DIR ?=
 FORCE_EXTRACTS ?= yes
 DBT := $(BIN)/dbt
 
-.PHONY: bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
+.PHONY: as-at nightly bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,14 +41,27 @@ generate: $(STAMP) ## write SYNTHETIC sample extracts into data/raw (only if it 
 	@echo "== generate"
 	$(if $(filter no,$(FORCE_EXTRACTS)),@echo "skipped: FORCE_EXTRACTS=no",$(BIN)/python -m scripts.generate --out $(RAW_DATA_DIR) --if-empty)
 
-load: $(STAMP) ## load data/raw into the warehouse's raw schema
+load: $(STAMP) ## load data/raw into the warehouse's raw schema (replacing it; see nightly)
 	@echo "== load"
-	$(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH) $(if $(POLICE_UK_DIR),--police-uk $(POLICE_UK_DIR)) $(if $(filter no,$(FORCE_EXTRACTS)),--no-force-extracts)
+	$(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH) $(if $(POLICE_UK_DIR),--police-uk $(POLICE_UK_DIR)) $(if $(filter no,$(FORCE_EXTRACTS)),--no-force-extracts) $(LOAD_ARGS)
 
-build: $(STAMP) ## dbt seed, run and test (dbt build) into the working warehouse
+# dbt build is incremental for the big facts. It is a full refresh when FULL_REFRESH=yes, or when
+# the last load replaced raw rows rather than only adding them (the loader leaves a marker file).
+build: $(STAMP) ## dbt build (seeds, models, snapshot, tests) into the working warehouse
 	@echo "== dbt build"
 	mkdir -p warehouse/tmp
-	$(DBT) build --project-dir . --fail-fast
+	refresh=$$( { [ "$(FULL_REFRESH)" = yes ] || [ -e "$(WAREHOUSE_PATH).full-refresh" ]; } && echo --full-refresh || true ); \
+	echo "dbt build $${refresh:-(incremental)}"; \
+	$(DBT) build --project-dir . --fail-fast $$refresh
+	rm -f "$(WAREHOUSE_PATH).full-refresh"
+
+nightly: $(STAMP) ## the nightly run: load only new or re-exported extracts, incremental build, gate, publish, pack
+	$(MAKE) load LOAD_ARGS=--new-files-only
+	$(MAKE) build validate publish pack
+
+as-at: $(STAMP) ## rebuild the figures and pack as at an earlier extract date: make as-at AS_AT=YYYY-MM-DD
+	@test -n "$(AS_AT)" || { echo "give the date: make as-at AS_AT=YYYY-MM-DD"; exit 2; }
+	$(BIN)/python -m scripts.as_at --date $(AS_AT)
 
 validate: $(STAMP) ## the quality gate (Great Expectations) on the working warehouse
 	@echo "== validate"

@@ -386,9 +386,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{quarantined:,} quarantined (see raw.quarantine) in {time.perf_counter() - started:.1f}s")
     replaced = [r.path for r in results if r.replaced]
     if replaced:
-        print(f"load: {len(replaced)} re-exported file(s) replaced their earlier rows (first: {replaced[0]}); "
-              "rows may have gone, so build with a full refresh (make build FULL_REFRESH=yes)")
+        print(f"load: {len(replaced)} re-exported file(s) replaced their earlier rows (first: {replaced[0]})")
+    if replaced or not args.new_files_only:
+        full_refresh_marker(args.warehouse).touch()
+        print(f"load: raw rows were replaced, not only added: the next `make build` is a full refresh ({full_refresh_marker(args.warehouse).name})")
     return 0
+
+
+def full_refresh_marker(warehouse: Path) -> Path:
+    """The file that tells `make build` to rebuild the incremental models in full (removed after a build)."""
+    return warehouse.with_name(warehouse.name + ".full-refresh")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 -- assigned) is marked. A crime's outcome counts once, in the month it was assigned.
 -- Incremental: a nightly build re-ranks only the crimes that gained an outcome record since the
 -- last build (late outcomes for old crimes included); their earlier records are replaced.
+-- Always today's outcomes, also in an as-at build: outcomes as they stood earlier come from the
+-- snapshot crime_outcomes_snapshot (see int_crimes_classified).
 {{
     config(
         materialized='incremental',
@@ -18,7 +20,6 @@ outcomes as (
     select * from {{ ref('stg_force__crime_outcomes') }}
     where not is_duplicate
         and not is_no_outcome
-        and {{ is_extracted_by_as_at() }}
 
 ),
 

@@ -105,7 +105,9 @@ filled as (
         coalesce(rolled_up.numerator, 0) as numerator,
         case
             when scope.unit = 'count' then null
-            when scope.window_aggregation = 'stock_denominator' then rolled_up.denominator
+            -- populations in thousands have three decimals; their sum in floating point depends on
+            -- the order rows are added in, so it is rounded to keep every build byte-identical
+            when scope.window_aggregation = 'stock_denominator' then round(rolled_up.denominator, 6)
             else coalesce(rolled_up.denominator, 0)
         end as denominator
 
