@@ -107,6 +107,9 @@ docs-contract: $(STAMP) ## regenerate docs/raw_extracts.md from the sources YAML
 docs-measures: $(STAMP) ## regenerate docs/measures.md from the measure seeds
 	$(BIN)/python -m scripts.measure_docs --write
 
+bench: $(STAMP) ## time every pipeline step at scale 1, 10 and 45 -> docs/benchmarks.md (SCALES="1 10", BENCH_MONTHS=all)
+	$(BIN)/python -m scripts.bench $(foreach scale,$(SCALES),--scale $(scale)) $(if $(BENCH_MONTHS),--months $(BENCH_MONTHS))
+
 bench-police-uk: $(STAMP) ## time load, build and gate on 43 forces x 12 months of police.uk-shaped files
 	$(BIN)/python -m scripts.bench_police_uk
 

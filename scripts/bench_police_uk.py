@@ -16,11 +16,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
-import resource
 import shutil
-import subprocess
 import sys
 import time
 from datetime import date
@@ -28,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from scripts import runner
 from scripts.generate import generate
 from scripts.settings import PROJECT_ROOT
 
@@ -69,23 +66,6 @@ def make_files(out: Path, total_rows: int) -> int:
     return written
 
 
-def timed(command: list[str], environment: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if result.returncode not in (0, 1):
-        raise SystemExit(f"bench: {' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return elapsed, result.stdout
-
-
-def machine() -> dict[str, str]:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0")
-    return {"cpu": model, "cores": str(os.cpu_count()), "memory_gib": f"{int(memory) / 1024 / 1024:.0f}",
-            "python": platform.python_version(), "duckdb": duckdb.__version__}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.bench_police_uk", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -102,19 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     make_seconds = time.perf_counter() - started
     generate(extracts, seed=1, scale=1.0, first=date(2025, 6, 1), last=date(2025, 6, 1), progress=False)
     size_mb = sum(path.stat().st_size for path in files.rglob("*.gz")) / 1e6
-    environment = dict(os.environ, WAREHOUSE_PATH=str(warehouse), DBT_PROFILES_DIR=str(PROJECT_ROOT / "profiles"),
-                       DUCKDB_TEMP_DIR=str(args.work / "tmp"), GX_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
-    python, dbt = sys.executable, str(Path(sys.executable).parent / "dbt")
-    load_seconds, _ = timed([python, "-m", "scripts.load", "--raw", str(extracts), "--warehouse", str(warehouse),
-                             "--police-uk", str(files), "--quiet"], environment)
-    build_seconds, _ = timed([dbt, "build", "--project-dir", str(PROJECT_ROOT), "--target-path", str(args.work / "target")], environment)
-    validate_seconds, _ = timed([python, "-m", "scripts.validate", "--warehouse", str(warehouse),
-                                 "--published", str(args.work / "published")], environment)
-    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    load = runner.script(warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse), "--police-uk", str(files), "--quiet")
+    build = runner.dbt(warehouse, "build")
+    validate = runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(args.work / "published"),
+                             ok_codes=(0, 1))
+    load_seconds, build_seconds, validate_seconds = load.seconds, build.seconds, validate.seconds
+    peak_mib = max(load.peak_mib, build.peak_mib, validate.peak_mib)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         loaded = connection.execute("select sum(rows_loaded) from raw.load_audit where source = 'police_uk_street'").fetchone()[0]
     figures = {
-        "measured_on": date.today().isoformat(), "machine": machine(), "forces": 43, "months": len(MONTHS),
+        "measured_on": date.today().isoformat(), "machine": runner.machine(), "forces": 43, "months": len(MONTHS),
         "street_rows_written": rows, "street_rows_loaded": int(loaded), "gzip_mb": round(size_mb, 1),
         "seconds": {"make_files": round(make_seconds, 1), "load": round(load_seconds, 1),
                     "dbt_build": round(build_seconds, 1), "validate": round(validate_seconds, 1)},

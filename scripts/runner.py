@@ -8,11 +8,14 @@ benchmark; nothing here asserts a timing.
 from __future__ import annotations
 
 import os
+import platform
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from scripts.settings import PROJECT_ROOT
 
@@ -67,3 +70,12 @@ def dbt(warehouse: Path, *args: str, vars_: dict[str, str] | None = None, ok_cod
 def script(warehouse: Path, module: str, *args: str, ok_codes: tuple[int, ...] = (0,)) -> Step:
     """`python -m scripts.<module> <args>` against the warehouse."""
     return run_step([PYTHON, "-m", f"scripts.{module}", *args], pipeline_environment(warehouse), ok_codes)
+
+
+def machine() -> dict[str, str]:
+    """What a benchmark ran on: CPU model, cores, memory, Python and DuckDB versions."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0")
+    return {"cpu": model, "cores": str(os.cpu_count()), "memory_gib": f"{int(memory) / 1024 / 1024:.0f}",
+            "python": platform.python_version(), "duckdb": duckdb.__version__}

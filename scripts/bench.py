@@ -1,0 +1,221 @@
+"""Benchmark the force pipeline at scale 1 (a force), 10 and 45 (England and Wales).
+
+For each run in config/warehouse.yml (bench.runs) it generates SYNTHETIC extracts and times every
+step as its own process, with its peak memory: generate, load, `dbt build --full-refresh`,
+validate, publish and report (the pack). Then two yardsticks:
+
+- tooling: `dbt run --full-refresh` (models only) against the same models' compiled SQL run
+  directly over one DuckDB connection (scripts/compiled_sql.py): the ratio is what dbt costs;
+- nightly: the last month's extracts arrive, `load --new-files-only` and an incremental
+  `dbt build` (tests included) run, against the full build.
+
+Figures go to bench/force.json and docs/benchmarks.md. They are measurements for the record,
+never asserted by a test (these machines are shared and noisy).
+
+    python -m scripts.bench                          # every run in the config
+    python -m scripts.bench --scale 1                # one run (the others' figures are kept)
+    python -m scripts.bench --scale 45 --months all  # the full national history
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from scripts import runner
+from scripts.generate import SOURCES
+from scripts.settings import PROJECT_ROOT, load_config
+from scripts.synth.calendar import add_months, last_full_month, month_range, parse_month
+
+RESULTS = PROJECT_ROOT / "bench" / "force.json"
+DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
+STEP_LABELS = {
+    "generate": "generate SYNTHETIC extracts",
+    "load": "load (read, cast, audit, quarantine)",
+    "dbt_build": "`dbt build --full-refresh` (seeds, models, snapshot, tests)",
+    "validate": "quality gate (Great Expectations)",
+    "publish": "publish (copy, Parquet, Data Docs)",
+    "report": "report (the pack)",
+    "dbt_run": "yardstick: `dbt run --full-refresh` (models only)",
+    "compiled_sql": "yardstick: the same compiled SQL, one DuckDB connection",
+    "nightly_load": "nightly: load the new month only",
+    "nightly_dbt_build": "nightly: incremental `dbt build` (tests included)",
+}
+
+
+def months_of(setting: int | str) -> tuple[date, date]:
+    """First and last month of a run: the latest `setting` months, or all of the generator's history."""
+    last = last_full_month(date.today())
+    if setting == "all":
+        return parse_month(load_config()["generator"]["start_month"]), last
+    return add_months(last, -(int(setting) - 1)), last
+
+
+def link_months(generated: Path, extracts: Path, labels: list[str]) -> None:
+    """Make the given months' extracts visible to the loader (symbolic links, no copying)."""
+    for source in SOURCES:
+        (extracts / source).mkdir(parents=True, exist_ok=True)
+        for label in labels:
+            for path in (generated / source).glob(f"{source}_{label}.csv*"):
+                (extracts / source / path.name).symlink_to(path)
+
+
+def bench_run(scale: float, months: int | str, work: Path, progress: bool = True) -> dict[str, Any]:
+    """Generate at a scale and time every step; return the figures."""
+    first, last = months_of(months)
+    labels = [month.label for month in month_range(first, last)]
+    folder = work / f"scale-{scale:g}"
+    shutil.rmtree(folder, ignore_errors=True)
+    generated, extracts, published = folder / "generated", folder / "extracts", folder / "published"
+    warehouse = folder / "warehouse" / "warehouse.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    steps: dict[str, runner.Step] = {}
+
+    def step(name: str, run: Any) -> None:
+        steps[name] = run()
+        if progress:
+            print(f"  scale {scale:g}: {name:<18} {steps[name].seconds:8.1f}s  peak {steps[name].peak_mib:8,.0f} MiB", flush=True)
+
+    step("generate", lambda: runner.script(warehouse, "generate", "--out", str(generated), "--scale", f"{scale:g}",
+                                           "--start-month", labels[0], "--end-month", labels[-1], "--quiet"))
+    link_months(generated, extracts, labels[:-1])
+    step("load", lambda: runner.script(warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse), "--quiet"))
+    step("dbt_build", lambda: runner.dbt(warehouse, "build", "--full-refresh"))
+    step("validate", lambda: runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published)))
+    step("publish", lambda: runner.script(warehouse, "publish", "--warehouse", str(warehouse), "--published", str(published)))
+    step("report", lambda: runner.script(warehouse, "pack", "--warehouse", str(published / "warehouse.duckdb"),
+                                         "--out", str(folder / "pack.html")))
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows_loaded = connection.execute("select sum(rows_loaded) from raw.load_audit").fetchone()[0]
+    step("dbt_run", lambda: runner.dbt(warehouse, "run", "--full-refresh"))
+    direct = folder / "direct" / "warehouse.duckdb"
+    direct.parent.mkdir()
+    shutil.copyfile(warehouse, direct)
+    step("compiled_sql", lambda: runner.script(direct, "compiled_sql", "--warehouse", str(direct),
+                                               "--manifest", str(warehouse.parent / "target" / "manifest.json")))
+    shutil.rmtree(direct.parent)
+    link_months(generated, extracts, labels[-1:])
+    step("nightly_load", lambda: runner.script(warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse),
+                                               "--new-files-only", "--quiet"))
+    step("nightly_dbt_build", lambda: runner.dbt(warehouse, "build"))
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows_nightly = connection.execute("select sum(rows_loaded) from raw.load_audit").fetchone()[0] - rows_loaded
+    rows_generated = rows_loaded + rows_nightly
+    seconds = {name: round(result.seconds, 1) for name, result in steps.items()}
+    return {
+        "scale": scale, "months": len(labels), "first_month": labels[0], "last_month": labels[-1],
+        "rows_generated_and_loaded": int(rows_generated), "rows_full_build": int(rows_loaded), "rows_nightly": int(rows_nightly),
+        "warehouse_gib": round(warehouse.stat().st_size / 2**30, 2),
+        "seconds": seconds,
+        "peak_mib": {name: round(result.peak_mib) for name, result in steps.items()},
+        "rows_per_second": {
+            "generate": round(rows_generated / steps["generate"].seconds),
+            "load": round(rows_loaded / steps["load"].seconds),
+            "dbt_build": round(rows_loaded / steps["dbt_build"].seconds),
+        },
+        "dbt_over_compiled_sql": round(steps["dbt_run"].seconds / steps["compiled_sql"].seconds, 2),
+        "nightly_over_full_build": round(steps["nightly_dbt_build"].seconds / steps["dbt_build"].seconds, 2),
+    }
+
+
+def write_results(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Merge the runs into bench/force.json (runs at other scales are kept) and return it all."""
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
+    kept = [run for run in previous["runs"] if run["scale"] not in {new["scale"] for new in runs}]
+    figures = {"measured_on": date.today().isoformat(), "machine": runner.machine(),
+               "runs": sorted(kept + [dict(run, measured_on=date.today().isoformat(), machine=runner.machine()) for run in runs],
+                              key=lambda run: run["scale"])}
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    return figures
+
+
+def write_doc(figures: dict[str, Any]) -> None:
+    """The force section of docs/benchmarks.md, between its markers."""
+    runs = figures["runs"]
+    header = "| step | " + " | ".join(f"scale {run['scale']:g}" for run in runs) + " |"
+    rule = "|---|" + "---|" * len(runs)
+    lines = [header, rule]
+    for name, label in STEP_LABELS.items():
+        lines.append(f"| {label} | " + " | ".join(
+            f"{run['seconds'][name]:,} s ({run['peak_mib'][name]:,} MiB)" for run in runs) + " |")
+    facts = [
+        ("months of history", lambda run: f"{run['months']} ({run['first_month']} to {run['last_month']})"),
+        ("rows (all sources)", lambda run: f"{run['rows_generated_and_loaded']:,}"),
+        ("rows in the nightly month", lambda run: f"{run['rows_nightly']:,}"),
+        ("warehouse file", lambda run: f"{run['warehouse_gib']} GiB"),
+        ("rows a second: generate / load / dbt build",
+         lambda run: " / ".join(f"{run['rows_per_second'][key]:,}" for key in ("generate", "load", "dbt_build"))),
+        ("dbt run / compiled SQL direct", lambda run: f"{run['dbt_over_compiled_sql']}x"),
+        ("nightly incremental build / full build", lambda run: f"{run['nightly_over_full_build']}x"),
+        ("measured on", lambda run: f"{run['measured_on']}, {run['machine']['cores']} cores, {run['machine']['memory_gib']} GiB"),
+    ]
+    for label, value in facts:
+        lines.append(f"| {label} | " + " | ".join(value(run) for run in runs) + " |")
+    machine = figures["machine"]
+    section = "\n".join([
+        "<!-- force:start -->",
+        "## The force pipeline at scale 1, 10 and 45 (`make bench`)",
+        "",
+        "SYNTHETIC extracts (scripts/generate.py) at each scale; every step run as its own process, wall time",
+        "with the step's peak memory (resident set) in brackets. The full build is on every month but the",
+        "last; the nightly steps then add the last month (late outcomes for older crimes included).",
+        "",
+        *lines,
+        "",
+        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, Python {machine['python']},",
+        f"DuckDB {machine['duckdb']}; DuckDB limited to 8GB of memory and 2 threads (profiles/profiles.yml).",
+        "Raw figures: `bench/force.json`.",
+        "<!-- force:end -->",
+    ])
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures measured by the benchmark commands, never asserted in tests.\n"
+    if "<!-- force:start -->" in text:
+        start, end = text.index("<!-- force:start -->"), text.index("<!-- force:end -->") + len("<!-- force:end -->")
+        text = text[:start] + section + text[end:]
+    else:
+        heading_end = text.index("\n\n", text.index("# Benchmarks")) + 2 if "# Benchmarks" in text else 0
+        text = text[:heading_end] + section + "\n\n" + text[heading_end:]
+    DOC.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = load_config()["bench"]
+    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, action="append", help="run only this scale (repeatable; default: bench.runs)")
+    parser.add_argument("--months", help="months of history for the --scale runs: a number, or all")
+    parser.add_argument("--work", type=Path, default=PROJECT_ROOT / settings["work_dir"], help="scratch folder (default: %(default)s)")
+    parser.add_argument("--keep", action="store_true", help="keep each run's extracts and warehouse (default: removed after)")
+    args = parser.parse_args(argv)
+    configured = {float(run["scale"]): run["months"] for run in settings["runs"]}
+    scales = args.scale or list(configured)
+    if args.months is not None and args.months != "all" and not args.months.isdigit():
+        parser.error("--months must be a number of months or 'all'")
+    runs = []
+    started = time.perf_counter()
+    for scale in scales:
+        months = args.months or configured.get(scale, "all")
+        print(f"bench: scale {scale:g}, {months} months -> {args.work}", flush=True)
+        try:
+            runs.append(bench_run(scale, months if months == "all" else int(months), args.work))
+        except runner.StepFailed as error:
+            print(f"bench: ERROR at scale {scale:g}: {error}", file=sys.stderr)
+            return 1
+        finally:
+            if not args.keep:
+                shutil.rmtree(args.work / f"scale-{scale:g}", ignore_errors=True)
+        write_doc(write_results(runs))
+    print(f"bench: done in {time.perf_counter() - started:.0f}s; figures in {RESULTS} and {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
