@@ -57,14 +57,19 @@ def run_step(command: list[str], environment: dict[str, str], ok_codes: tuple[in
     return Step(seconds, usage.ru_maxrss / 1024, output)
 
 
-def dbt(warehouse: Path, *args: str, vars_: dict[str, str] | None = None, ok_codes: tuple[int, ...] = (0,)) -> Step:
-    """`dbt <args>` against the warehouse, with its own target and log folders beside it."""
+def dbt_command(warehouse: Path, *args: str, vars_: dict[str, str] | None = None) -> list[str]:
+    """`dbt <args>` for the warehouse, with its own target, log and spill folders beside it."""
     command = [DBT, *args, "--project-dir", str(PROJECT_ROOT), "--target-path", str(warehouse.parent / "target"),
                "--log-path", str(warehouse.parent / "logs")]
     if vars_:
         command += ["--vars", "{" + ", ".join(f"{key}: '{value}'" for key, value in vars_.items()) + "}"]
     os.makedirs(warehouse.parent / "tmp", exist_ok=True)
-    return run_step(command, pipeline_environment(warehouse), ok_codes)
+    return command
+
+
+def dbt(warehouse: Path, *args: str, vars_: dict[str, str] | None = None, ok_codes: tuple[int, ...] = (0,)) -> Step:
+    """Run `dbt <args>` against the warehouse."""
+    return run_step(dbt_command(warehouse, *args, vars_=vars_), pipeline_environment(warehouse), ok_codes)
 
 
 def script(warehouse: Path, module: str, *args: str, ok_codes: tuple[int, ...] = (0,)) -> Step:

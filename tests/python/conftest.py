@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from scripts import runner
 from scripts.generate import generate
 from scripts.load import load
 from scripts.settings import PROJECT_ROOT
@@ -21,13 +20,8 @@ SMALL = {"seed": 7, "scale": 0.25, "first": date(2019, 12, 1), "last": date(2020
 
 def run_dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
     """Run dbt in a subprocess against the given DuckDB file (no lock outlives the run)."""
-    environment = dict(os.environ, WAREHOUSE_PATH=str(warehouse), DBT_PROFILES_DIR=str(PROJECT_ROOT / "profiles"),
-                       DUCKDB_TEMP_DIR=str(warehouse.parent / "tmp"), GX_ANALYTICS_ENABLED="false",
-                       DO_NOT_TRACK="1", DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-    dbt = Path(sys.executable).parent / "dbt"
-    return subprocess.run([str(dbt), *args, "--project-dir", str(PROJECT_ROOT), "--target-path", str(warehouse.parent / "target"),
-                           "--log-path", str(warehouse.parent / "logs")],
-                          cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=900)
+    return subprocess.run(runner.dbt_command(warehouse, *args), cwd=PROJECT_ROOT, env=runner.pipeline_environment(warehouse),
+                          capture_output=True, text=True, timeout=900)
 
 
 def read_lines(path: Path) -> list[str]:

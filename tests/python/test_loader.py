@@ -124,3 +124,40 @@ def test_cli_exits_2_with_the_message(tmp_path: Path) -> None:
                              "--warehouse", str(tmp_path / "w.duckdb")], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert result.returncode == 2
     assert "nowhere: folder of raw extracts not found" in result.stderr
+
+
+def test_nightly_load_adds_only_new_files(extracts: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    load(extracts, warehouse, progress=False)
+    before = audit(warehouse)
+    assert load(extracts, warehouse, progress=False, new_files_only=True) == []
+    assert audit(warehouse) == before
+    crimes = sorted((extracts / "crimes").glob("crimes_*.csv.gz"))
+    moved = tmp_path / crimes[-1].name
+    crimes[-1].rename(moved)
+    load(extracts, warehouse, progress=False)          # a full load without the last month ...
+    moved.rename(crimes[-1])
+    results = load(extracts, warehouse, progress=False, new_files_only=True)   # ... which arrives at night
+    assert [(result.path.name, result.replaced) for result in results] == [(crimes[-1].name, False)]
+    assert audit(warehouse) == before
+
+
+def test_reexported_file_replaces_its_rows_and_asks_for_a_full_refresh(extracts: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    load(extracts, warehouse, progress=False)
+    path = sorted((extracts / "crimes").glob("crimes_*.csv.gz"))[0]
+    lines = read_lines(path)
+    write_lines(path, lines[:-10])                     # re-exported with ten rows fewer
+    marker = warehouse.with_name(warehouse.name + ".full-refresh")
+    marker.unlink(missing_ok=True)
+    result = subprocess.run([sys.executable, "-m", "scripts.load", "--raw", str(extracts), "--warehouse", str(warehouse),
+                             "--new-files-only", "--quiet"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "re-exported" in result.stdout and marker.exists()
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        in_table = connection.execute("select count(*) from raw.crimes where _source_file = ?", [str(path)]).fetchone()[0]
+        audited = connection.execute("select rows_read, rows_loaded + rows_quarantined from raw.load_audit where source_file = ?",
+                                     [str(path)]).fetchall()
+        quarantined = connection.execute("select count(*) from raw.quarantine where source_file = ?", [str(path)]).fetchone()[0]
+    assert audited == [(len(lines) - 11, len(lines) - 11)]
+    assert in_table + quarantined == len(lines) - 11

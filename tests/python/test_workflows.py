@@ -17,11 +17,18 @@ def steps_run(workflow: dict) -> list[str]:
     return [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
 
 
-def test_nightly_runs_make_run_on_a_schedule_and_keeps_what_it_published() -> None:
+def test_nightly_runs_make_nightly_on_yesterdays_warehouse_and_keeps_what_it_published() -> None:
     workflow = load("nightly.yml")
     triggers = workflow[True] if True in workflow else workflow["on"]   # YAML reads a bare `on:` as true
     assert triggers["schedule"][0]["cron"]
-    assert "make run" in steps_run(workflow)
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    build = next(position for position, step in enumerate(steps) if "make nightly" in step.get("run", ""))
+    assert "make run" in steps[build]["run"]          # the first night, with no warehouse to continue
+    restore = next(position for position, name in enumerate(uses) if name.startswith("actions/cache/restore"))
+    save = next(position for position, name in enumerate(uses) if name.startswith("actions/cache/save"))
+    assert restore < build < save
+    assert steps[restore]["with"]["path"] == steps[save]["with"]["path"] == "warehouse/warehouse.duckdb"
     uploads = [step for step in workflow["jobs"]["build"]["steps"] if "upload-artifact" in step.get("uses", "")]
     paths = uploads[0]["with"]["path"]
     for published in ("warehouse.duckdb", "parquet/", "data_docs/", "pack/"):
