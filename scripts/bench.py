@@ -126,19 +126,19 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
     }
 
 
-def write_results(runs: list[dict[str, Any]]) -> dict[str, Any]:
+def write_results(runs: list[dict[str, Any]], results: Path = RESULTS) -> dict[str, Any]:
     """Merge the runs into bench/force.json (runs at other scales are kept) and return it all."""
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
+    previous = json.loads(results.read_text()) if results.exists() else {"runs": []}
     kept = [run for run in previous["runs"] if run["scale"] not in {new["scale"] for new in runs}]
     figures = {"measured_on": date.today().isoformat(), "machine": runner.machine(),
                "runs": sorted(kept + [dict(run, measured_on=date.today().isoformat(), machine=runner.machine()) for run in runs],
                               key=lambda run: run["scale"])}
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(figures, indent=2) + "\n")
     return figures
 
 
-def write_doc(figures: dict[str, Any]) -> None:
+def write_doc(figures: dict[str, Any], doc: Path = DOC) -> None:
     """The force section of docs/benchmarks.md, between its markers."""
     runs = figures["runs"]
     header = "| step | " + " | ".join(f"scale {run['scale']:g}" for run in runs) + " |"
@@ -176,14 +176,14 @@ def write_doc(figures: dict[str, Any]) -> None:
         "Raw figures: `bench/force.json`.",
         "<!-- force:end -->",
     ])
-    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n\nFigures measured by the benchmark commands, never asserted in tests.\n"
+    text = doc.read_text() if doc.exists() else "# Benchmarks\n\nFigures measured by the benchmark commands, never asserted in tests.\n"
     if "<!-- force:start -->" in text:
         start, end = text.index("<!-- force:start -->"), text.index("<!-- force:end -->") + len("<!-- force:end -->")
         text = text[:start] + section + text[end:]
     else:
         heading_end = text.index("\n\n", text.index("# Benchmarks")) + 2 if "# Benchmarks" in text else 0
         text = text[:heading_end] + section + "\n\n" + text[heading_end:]
-    DOC.write_text(text)
+    doc.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,11 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", help="months of history for the --scale runs: a number, or all")
     parser.add_argument("--work", type=Path, default=PROJECT_ROOT / settings["work_dir"], help="scratch folder (default: %(default)s)")
     parser.add_argument("--keep", action="store_true", help="keep each run's extracts and warehouse (default: removed after)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="machine-readable figures (default: %(default)s)")
+    parser.add_argument("--doc", type=Path, default=DOC, help="page to write the figures into (default: %(default)s)")
     args = parser.parse_args(argv)
     configured = {float(run["scale"]): run["months"] for run in settings["runs"]}
     scales = args.scale or list(configured)
-    if args.months is not None and args.months != "all" and not args.months.isdigit():
-        parser.error("--months must be a number of months or 'all'")
+    if args.months is not None and args.months != "all" and not (args.months.isdigit() and int(args.months) >= 2):
+        parser.error("--months must be a number of months (2 or more: the last is the nightly month) or 'all'")
     runs = []
     started = time.perf_counter()
     for scale in scales:
@@ -212,8 +214,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if not args.keep:
                 shutil.rmtree(args.work / f"scale-{scale:g}", ignore_errors=True)
-        write_doc(write_results(runs))
-    print(f"bench: done in {time.perf_counter() - started:.0f}s; figures in {RESULTS} and {DOC}")
+        write_doc(write_results(runs, args.results), args.doc)
+    print(f"bench: done in {time.perf_counter() - started:.0f}s; figures in {args.results} and {args.doc}")
     return 0
 
 

@@ -43,6 +43,8 @@ def run(warehouse: Path, manifest_path: Path) -> int:
         connection.execute(f"set memory_limit = '{os.environ.get('DUCKDB_MEMORY_LIMIT', '8GB')}'")
         connection.execute(f"set temp_directory = '{os.environ.get('DUCKDB_TEMP_DIR', str(warehouse.parent / 'tmp'))}'")
         connection.execute("set preserve_insertion_order = false")
+        for schema in sorted({node["schema"] for node in nodes}):
+            connection.execute(f'create schema if not exists "{schema}"')
         for node in nodes:
             kind = "view" if node["config"]["materialized"] == "view" else "table"
             connection.execute(f"create or replace {kind} {node['relation_name']} as\n{node['compiled_code']}")

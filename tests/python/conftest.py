@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from scripts import runner
@@ -22,6 +24,25 @@ def run_dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
     """Run dbt in a subprocess against the given DuckDB file (no lock outlives the run)."""
     return subprocess.run(runner.dbt_command(warehouse, *args), cwd=PROJECT_ROOT, env=runner.pipeline_environment(warehouse),
                           capture_output=True, text=True, timeout=900)
+
+
+def table_digests(warehouse: Path, work: Path, schemas: tuple[str, ...] = ("marts",),
+                  facts: tuple[str, ...] = ()) -> dict[str, str]:
+    """MD5 of each table's rows written to CSV in sorted order (facts without their load time)."""
+    digests = {}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        tables = [f"{schema}.{name}" for schema, name in connection.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' "
+            f"and table_schema in ({', '.join(repr(s) for s in schemas)}) order by all").fetchall()]
+        tables += [f"intermediate.{name}" for name in facts]
+        for table in tables:
+            target = work / f"{table}.csv"
+            exclude = " exclude (loaded_at)" if table.startswith("intermediate.") else ""
+            connection.execute(f"copy (select *{exclude} from {table} order by all) to '{target}' (header)")
+            digests[table] = hashlib.md5(target.read_bytes()).hexdigest()
+            assert target.stat().st_size > 0
+    return digests
+
 
 
 def read_lines(path: Path) -> list[str]:

@@ -7,13 +7,13 @@ some replacing an interim outcome. Every comparison is of the tables' bytes, wri
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import table_digests
 
 from scripts import runner
 from scripts.generate import SOURCES, generate
@@ -34,24 +34,6 @@ def add_months(source: Path, raw: Path, months: list[str]) -> None:
         (raw / name).mkdir(parents=True, exist_ok=True)
         for month in months:
             shutil.copy(source / name / f"{name}_{month}.csv.gz", raw / name)
-
-
-def table_digests(warehouse: Path, work: Path, schemas: tuple[str, ...] = ("marts",),
-                  facts: tuple[str, ...] = ()) -> dict[str, str]:
-    """MD5 of each table's rows written to CSV in sorted order (facts without their load time)."""
-    digests = {}
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        tables = [f"{schema}.{name}" for schema, name in connection.execute(
-            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' "
-            f"and table_schema in ({', '.join(repr(s) for s in schemas)}) order by all").fetchall()]
-        tables += [f"intermediate.{name}" for name in facts]
-        for table in tables:
-            target = work / f"{table}.csv"
-            exclude = " exclude (loaded_at)" if table.startswith("intermediate.") else ""
-            connection.execute(f"copy (select *{exclude} from {table} order by all) to '{target}' (header)")
-            digests[table] = hashlib.md5(target.read_bytes()).hexdigest()
-            assert target.stat().st_size > 0
-    return digests
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,51 @@
+"""`make bench` runs end to end and records every step; its yardstick computes the same marts.
+
+Figures are never asserted: only that each step ran, was measured and was written down.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+from conftest import table_digests
+
+from scripts.bench import STEP_LABELS
+from scripts.compiled_sql import run as run_compiled_sql
+from scripts.settings import PROJECT_ROOT
+
+
+def test_bench_times_every_step_and_writes_its_figures(tmp_path: Path) -> None:
+    results, doc = tmp_path / "force.json", tmp_path / "benchmarks.md"
+    result = subprocess.run([sys.executable, "-m", "scripts.bench", "--scale", "1", "--months", "2", "--work", str(tmp_path / "work"),
+                             "--results", str(results), "--doc", str(doc)], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    figures = json.loads(results.read_text())
+    [run] = figures["runs"]
+    assert (run["scale"], run["months"]) == (1, 2)
+    assert set(run["seconds"]) == set(run["peak_mib"]) == set(STEP_LABELS)
+    assert all(run["seconds"][step] > 0 and run["peak_mib"][step] > 0 for step in STEP_LABELS)
+    assert 0 < run["rows_nightly"] < run["rows_generated_and_loaded"]
+    assert figures["machine"]["cores"] and run["dbt_over_compiled_sql"] > 0
+    page = doc.read_text()
+    assert all(label in page for label in STEP_LABELS.values())
+    assert "<!-- force:start -->" in page and "<!-- force:end -->" in page
+    assert not (tmp_path / "work" / "scale-1").exists()   # scratch removed unless --keep
+
+
+def test_compiled_sql_yardstick_builds_the_same_marts(built_warehouse: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "direct" / "warehouse.duckdb"      # same file name: the SQL names the catalog
+    copy.parent.mkdir()
+    shutil.copyfile(built_warehouse, copy)
+    with_dbt = table_digests(built_warehouse, tmp_path)
+    with duckdb.connect(str(copy)) as connection:     # nothing dbt built is left in the copy
+        for schema in ("staging", "intermediate", "marts", "quality"):
+            connection.execute(f"drop schema {schema} cascade")
+    (tmp_path / "direct_digests").mkdir()
+    assert run_compiled_sql(copy, built_warehouse.parent / "target" / "manifest.json") > 30
+    assert table_digests(copy, tmp_path / "direct_digests") == with_dbt
