@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
+
+from scripts.settings import duckdb_config
 
 PROJECT = "police_performance"
 
@@ -38,11 +39,8 @@ def run(warehouse: Path, manifest_path: Path) -> int:
     missing = [node["name"] for node in nodes if not node.get("compiled_code")]
     if missing:
         raise SystemExit(f"{manifest_path}: no compiled SQL for {missing[:3]}...; run `dbt run --full-refresh` first")
-    with duckdb.connect(str(warehouse)) as connection:
-        connection.execute(f"set threads = {int(os.environ.get('DUCKDB_THREADS', '2'))}")
-        connection.execute(f"set memory_limit = '{os.environ.get('DUCKDB_MEMORY_LIMIT', '8GB')}'")
-        connection.execute(f"set temp_directory = '{os.environ.get('DUCKDB_TEMP_DIR', str(warehouse.parent / 'tmp'))}'")
-        connection.execute("set preserve_insertion_order = false")
+    # as dbt's profile has it; the loader keeps insertion order (its line numbers depend on it)
+    with duckdb.connect(str(warehouse), config=dict(duckdb_config(), preserve_insertion_order="false")) as connection:
         for schema in sorted({node["schema"] for node in nodes}):
             connection.execute(f'create schema if not exists "{schema}"')
         for node in nodes:

@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 
 from scripts.contract import Column, Table, load_contract, load_police_uk_contract
-from scripts.settings import load_config, raw_data_dir, warehouse_path
+from scripts.settings import duckdb_config, load_config, raw_data_dir, warehouse_path
 
 SCHEMA = "raw"
 AUDIT_DDL = f"""
@@ -283,7 +283,7 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     results: list[FileResult] = []
     try:
-        connection = duckdb.connect(str(warehouse))
+        connection = duckdb.connect(str(warehouse), config=duckdb_config())
     except duckdb.IOException as error:
         raise LoadError(
             f"{warehouse}: cannot open the warehouse for writing ({error}). Another process (a dbt run, "

@@ -49,3 +49,16 @@ def published_dir() -> Path:
 def _resolve(value: str | Path) -> Path:
     path = Path(value)
     return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+# DuckDB's limits for the scripts that write (load, compiled SQL), read from the same environment
+# variables as dbt's profile, with the same defaults (profiles/profiles.yml; a test keeps them equal).
+DUCKDB_DEFAULTS = {"DUCKDB_MEMORY_LIMIT": "8GB", "DUCKDB_THREADS": "2", "DUCKDB_TEMP_DIR": "warehouse/tmp"}
+
+
+def duckdb_config() -> dict[str, str]:
+    """memory_limit, threads and temp_directory for duckdb.connect(config=...)."""
+    value = {name: os.environ.get(name) or default for name, default in DUCKDB_DEFAULTS.items()}
+    temp = _resolve(value["DUCKDB_TEMP_DIR"])
+    temp.mkdir(parents=True, exist_ok=True)
+    return {"memory_limit": value["DUCKDB_MEMORY_LIMIT"], "threads": value["DUCKDB_THREADS"], "temp_directory": str(temp)}

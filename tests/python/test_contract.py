@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
 
 from scripts.contract import ContractError, load_contract
 from scripts import contract_docs, measure_docs
-from scripts.settings import PROJECT_ROOT, load_config
+from scripts.settings import DUCKDB_DEFAULTS, PROJECT_ROOT, load_config
 from scripts.synth.operations import INCIDENT_TYPES
 
 SHARED_MEASURES = PROJECT_ROOT.parent / "shared" / "reference" / "measures.csv"
@@ -72,3 +73,10 @@ def test_prosecution_possible_set_is_the_home_office_one() -> None:
     with (PROJECT_ROOT / "seeds" / "outcome_types.csv").open(encoding="utf-8", newline="") as handle:
         ppo = {row["outcome_code"] for row in csv.DictReader(handle) if row["is_prosecution_possible"] == "true"}
     assert ppo == {"1", "1A", "2", "2A", "3", "3A", "4", "6", "7", "8"}
+
+
+def test_scripts_and_dbt_give_duckdb_the_same_default_limits() -> None:
+    profile = (PROJECT_ROOT / "profiles" / "profiles.yml").read_text()
+    dev = profile[profile.index("    dev:"):profile.index("    ci:")]
+    in_profile = dict(re.findall(r"env_var\('(DUCKDB_\w+)', '([^']*)'\)", dev))
+    assert in_profile == DUCKDB_DEFAULTS

@@ -9,8 +9,6 @@
     config(
         materialized='incremental',
         unique_key='crime_reference',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
     )
 }}
 

@@ -9,8 +9,6 @@
     config(
         materialized='incremental',
         unique_key=['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'],
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
     )
 }}
 

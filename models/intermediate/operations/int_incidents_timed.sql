@@ -4,8 +4,6 @@
     config(
         materialized='incremental',
         unique_key='incident_reference',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
     )
 }}
 

@@ -6,8 +6,6 @@
     config(
         materialized='incremental',
         unique_key=['response_reference', 'question'],
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
     )
 }}
 
