@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         copy = build_as_at(args.warehouse, args.date, out)
-        pack = runner.script(copy, "pack", "--warehouse", str(copy), "--out", str(out / f"pack-as-at-{args.date}.html"))
+        pack = runner.script(copy, "pack", "--warehouse", str(copy), "--out", str(out / f"pack-as-at-{args.date}.html"),
+                             "--as-at", args.date.isoformat())
     except (FileNotFoundError, runner.StepFailed) as error:
         print(f"as_at: ERROR {error}", file=sys.stderr)
         return 2

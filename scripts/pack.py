@@ -22,7 +22,7 @@ from scripts.settings import load_config, published_dir
 from scripts.synth.calendar import parse_month
 
 
-def write_pack(warehouse: Path, out: Path | None, month_text: str | None) -> Path:
+def write_pack(warehouse: Path, out: Path | None, month_text: str | None, as_at: str | None = None) -> Path:
     settings = load_config()["pack"]
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         month = parse_month(month_text) if month_text else data.latest_month(connection)
@@ -30,7 +30,7 @@ def write_pack(warehouse: Path, out: Path | None, month_text: str | None) -> Pat
         names = dict(connection.execute("select measure_id, name from reference.measures").fetchall())
     target = out or warehouse.parent / "pack" / f"pack-{month:%Y-%m}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html.render(content, settings["headlines"], names), encoding="utf-8")
+    target.write_text(html.render(content, settings["headlines"], names, as_at), encoding="utf-8")
     return target
 
 
@@ -41,13 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warehouse", type=Path, default=published_dir() / "warehouse.duckdb",
                         help="published DuckDB file (default: %(default)s)")
     parser.add_argument("--out", type=Path, help="HTML file to write (default: pack/pack-YYYY-MM.html beside the warehouse)")
+    parser.add_argument("--as-at", help="say on the pack that its figures were rebuilt as at this extract date (scripts/as_at.py)")
     args = parser.parse_args(argv)
     if not args.warehouse.exists():
         print(f"pack: {args.warehouse} not found; run `make run` first", file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
-        target = write_pack(args.warehouse, args.out, args.month)
+        target = write_pack(args.warehouse, args.out, args.month, args.as_at)
     except data.NothingToReport as notice:
         print(f"pack: skipped: {notice}; the pack reports the force's own measures")
         return 0

@@ -63,7 +63,9 @@ def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str
             where measure_id = ? and geography_level in ('area', 'district') and period_window = 'rolling_12m'
               and period_month = ?
             order by geography_level, geography""", [measure, month]).fetchall()]
-    run = _rows(connection, "select * from quality.validation_runs order by validated_at desc limit 1", [])
+    validated = connection.execute("select count(*) from information_schema.tables "
+                                   "where table_schema = 'quality' and table_name = 'validation_runs'").fetchone()[0]
+    run = _rows(connection, "select * from quality.validation_runs order by validated_at desc limit 1", []) if validated else []
     warnings = _rows(connection, """
         select suite, expectation, dataset, severity, observed_value, where_failed, description
         from quality.validation_results

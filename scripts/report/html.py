@@ -34,7 +34,7 @@ COLUMNS = (("current_month", "Current month"), ("same_month_1y_ago", "{y1}"), ("
 WORDS = {"current_month_vs_3y_avg", "performance_vs_benchmark"}
 
 
-def render(data: PackData, headlines: dict[str, list[str]], names: dict[str, str]) -> str:
+def render(data: PackData, headlines: dict[str, list[str]], names: dict[str, str], as_at: str | None = None) -> str:
     month = data.month
     labels = {"y1": f"{month.replace(year=month.year - 1):%b-%y}", "y2": f"{month.replace(year=month.year - 2):%b-%y}",
               "y3": f"{month.replace(year=month.year - 3):%b-%y}"}
@@ -47,6 +47,8 @@ def render(data: PackData, headlines: dict[str, list[str]], names: dict[str, str
              "months and the year-end baseline. Words are Comparable unless the difference is statistically significant; figures on "
              "too small a sample are marked <span class='flag'>low sample</span>. <span class='flag'>†</span> marks figures whose "
              "extract carries a data-quality warning (see the panel). Built from SYNTHETIC sample data.</p>",
+             (f"<p class='meta as-at'>As at {escape(as_at)}: the figures as they stood on that extract date (rebuilt by "
+              "<code>make as-at</code>); later extracts and outcomes may have changed them since.</p>" if as_at else ""),
              _quality_panel(data)]
     for pillar in PILLARS:
         rows = [row for row in data.board if row["pillar"] == pillar]
