@@ -89,6 +89,7 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
     link_months(generated, extracts, labels[:-1])
     step("load", lambda: runner.script(warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse), "--quiet"))
     step("dbt_build", lambda: runner.dbt(warehouse, "build", "--full-refresh"))
+    work_split = {"dbt_build": dbt_work(warehouse)}
     step("validate", lambda: runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published)))
     step("publish", lambda: runner.script(warehouse, "publish", "--warehouse", str(warehouse), "--published", str(published)))
     step("report", lambda: runner.script(warehouse, "pack", "--warehouse", str(published / "warehouse.duckdb"),
@@ -106,6 +107,7 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
     step("nightly_load", lambda: runner.script(warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse),
                                                "--new-files-only", "--quiet"))
     step("nightly_dbt_build", lambda: runner.dbt(warehouse, "build"))
+    work_split["nightly_dbt_build"] = dbt_work(warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         rows_nightly = connection.execute("select sum(rows_loaded) from raw.load_audit").fetchone()[0] - rows_loaded
     rows_generated = rows_loaded + rows_nightly
@@ -121,9 +123,20 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
             "load": round(rows_loaded / steps["load"].seconds),
             "dbt_build": round(rows_loaded / steps["dbt_build"].seconds),
         },
+        "dbt_seconds_by_kind": work_split,
         "dbt_over_compiled_sql": round(steps["dbt_run"].seconds / steps["compiled_sql"].seconds, 2),
         "nightly_over_full_build": round(steps["nightly_dbt_build"].seconds / steps["dbt_build"].seconds, 2),
     }
+
+
+def dbt_work(warehouse: Path) -> dict[str, float]:
+    """Seconds dbt's last run spent on models (seeds and snapshot included) and on tests, summed over
+    its threads, and the run's own elapsed time: where a build's time goes."""
+    results = json.loads((warehouse.parent / "target" / "run_results.json").read_text())
+    split = {"models": 0.0, "tests": 0.0}
+    for result in results["results"]:
+        split["tests" if result["unique_id"].startswith(("test.", "unit_test.")) else "models"] += result["execution_time"]
+    return {**{kind: round(seconds, 1) for kind, seconds in split.items()}, "elapsed": round(results["elapsed_time"], 1)}
 
 
 def write_results(runs: list[dict[str, Any]], results: Path = RESULTS) -> dict[str, Any]:
@@ -154,6 +167,11 @@ def write_doc(figures: dict[str, Any], doc: Path = DOC) -> None:
         ("warehouse file", lambda run: f"{run['warehouse_gib']} GiB"),
         ("rows a second: generate / load / dbt build",
          lambda run: " / ".join(f"{run['rows_per_second'][key]:,}" for key in ("generate", "load", "dbt_build"))),
+        ("dbt build, full: models / tests (s, summed over threads)",
+         lambda run: f"{run['dbt_seconds_by_kind']['dbt_build']['models']} / {run['dbt_seconds_by_kind']['dbt_build']['tests']}"),
+        ("dbt build, nightly: models / tests (s, summed over threads)",
+         lambda run: f"{run['dbt_seconds_by_kind']['nightly_dbt_build']['models']} / "
+                     f"{run['dbt_seconds_by_kind']['nightly_dbt_build']['tests']}"),
         ("dbt run / compiled SQL direct", lambda run: f"{run['dbt_over_compiled_sql']}x"),
         ("nightly incremental build / full build", lambda run: f"{run['nightly_over_full_build']}x"),
         ("measured on", lambda run: f"{run['measured_on']}, {run['machine']['cores']} cores, {run['machine']['memory_gib']} GiB"),
