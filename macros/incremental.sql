@@ -21,9 +21,14 @@
     {{ return(as_at | string if as_at else none) }}
 {%- endmacro %}
 
-{#- True for rows from extracts taken on or before the as-at date; every row on a current build. -#}
+{#- True for rows from extracts taken on or before the as-at date; every row on a current build.
+    An as-at build rebuilds everything on a copy of the warehouse: an incremental one would mix
+    then and now in the working warehouse's facts, so it stops. -#}
 {% macro is_extracted_by_as_at(column='extracted_on') -%}
     {%- if as_at_date() -%}
+        {%- if is_incremental() -%}
+            {{ exceptions.raise_compiler_error("var as_at needs a full rebuild on a copy of the warehouse: run `make as-at AS_AT=" ~ as_at_date() ~ "` (or dbt build --full-refresh on a copy), never an incremental build of the working warehouse") }}
+        {%- endif -%}
         {{ column }} <= date '{{ as_at_date() }}'
     {%- else -%}
         true
