@@ -12,6 +12,11 @@ load before anything is changed, with a message naming the file and the problem.
 
     python -m scripts.load                      # data/raw -> warehouse/warehouse.duckdb
     python -m scripts.load --raw /tmp/extracts --warehouse /tmp/test.duckdb
+    python -m scripts.load --new-files-only     # the nightly load: only files not loaded before
+
+A full load replaces the raw tables and leaves <warehouse>.full-refresh beside the warehouse, so the
+next `make build` rebuilds the incremental models in full; so does a nightly load that replaced a
+re-exported file.
 """
 
 from __future__ import annotations
@@ -309,7 +314,7 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
                 batch = [load_file(connection, table, path, csv_options) for path in paths]
             results.extend(batch)
             if progress:
-                print(f"  {table.raw_table:<26} {len(paths):>4} files {sum(r.rows_loaded for r in batch):>11,} loaded "
+                print(f"  {table.raw_table:<26} {len(batch):>4} files {sum(r.rows_loaded for r in batch):>11,} loaded "
                       f"{sum(r.rows_quarantined for r in batch):>7,} quarantined  {time.perf_counter() - started:5.1f}s", flush=True)
         if police_uk_dir is None:
             for table in police_uk.values():
