@@ -227,11 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             runs.append(bench_run(scale, months if months == "all" else int(months), args.work))
         except runner.StepFailed as error:
-            print(f"bench: ERROR at scale {scale:g}: {error}", file=sys.stderr)
+            print(f"bench: ERROR at scale {scale:g}: {error}\nbench: its extracts, warehouse and dbt logs are kept in "
+                  f"{args.work / f'scale-{scale:g}'}", file=sys.stderr)
             return 1
-        finally:
-            if not args.keep:
-                shutil.rmtree(args.work / f"scale-{scale:g}", ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(args.work / f"scale-{scale:g}", ignore_errors=True)
         write_doc(write_results(runs, args.results), args.doc)
     print(f"bench: done in {time.perf_counter() - started:.0f}s; figures in {args.results} and {args.doc}")
     return 0

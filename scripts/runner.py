@@ -53,7 +53,8 @@ def run_step(command: list[str], environment: dict[str, str], ok_codes: tuple[in
         output = log.read()
     code = os.waitstatus_to_exitcode(status)
     if code not in ok_codes:
-        raise StepFailed(f"{' '.join(command)} exited with {code}:\n{output[-4000:]}")
+        errors = [line for line in output.splitlines() if "Error" in line and not line.startswith(" ")][:10]
+        raise StepFailed(f"{' '.join(command)} exited with {code}:\n" + "\n".join(errors) + f"\n...\n{output[-3000:]}")
     return Step(seconds, usage.ru_maxrss / 1024, output)
 
 
