@@ -116,8 +116,8 @@ bench-police-uk: $(STAMP) ## time load, build and gate on 43 forces x 12 months 
 calibration: $(STAMP) ## compare the warehouse with the published figures
 	$(BIN)/python -m scripts.calibration
 
-clean: ## remove the working warehouse and dbt artefacts (keeps data/raw, .venv and the published build)
-	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/tmp warehouse/gx
+clean: ## remove the working warehouse (and with it the outcome snapshot's history), as-at and bench builds, dbt artefacts
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/*.full-refresh warehouse/tmp warehouse/gx warehouse/as_at warehouse/bench
 
 clean-data: ## remove the generated extracts too
 	find data/raw -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
