@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from conftest import read_lines, write_lines
 
-from scripts.load import LoadError, load
+from scripts.load import LoadError, full_refresh_marker, load
 from scripts.settings import PROJECT_ROOT
 
 
@@ -148,7 +148,7 @@ def test_reexported_file_replaces_its_rows_and_asks_for_a_full_refresh(extracts:
     path = sorted((extracts / "crimes").glob("crimes_*.csv.gz"))[0]
     lines = read_lines(path)
     write_lines(path, lines[:-10])                     # re-exported with ten rows fewer
-    marker = warehouse.with_name(warehouse.name + ".full-refresh")
+    marker = full_refresh_marker(warehouse)
     marker.unlink(missing_ok=True)
     result = subprocess.run([sys.executable, "-m", "scripts.load", "--raw", str(extracts), "--warehouse", str(warehouse),
                              "--new-files-only", "--quiet"], cwd=PROJECT_ROOT, capture_output=True, text=True)

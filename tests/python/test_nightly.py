@@ -109,7 +109,7 @@ def test_as_at_build_reproduces_the_figures_published_that_day(nightly: dict[str
 def test_an_incremental_as_at_build_of_the_working_warehouse_stops(nightly: dict[str, Path], tmp_path: Path) -> None:
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(nightly["warehouse"], copy)
-    result = subprocess.run(runner.dbt_command(copy, "run", "--select", "int_incidents_timed", "--vars", f"{{as_at: '{AS_AT}'}}"),
+    result = subprocess.run(runner.dbt_command(copy, "run", "--select", "int_incidents_timed", vars_={"as_at": AS_AT.isoformat()}),
                             cwd=PROJECT_ROOT, env=runner.pipeline_environment(copy), capture_output=True, text=True, timeout=900)
     assert result.returncode != 0
     assert "make as-at" in result.stdout
