@@ -46,11 +46,13 @@
     end
 {%- endmacro %}
 
-{#- The word for a comparison. Comparable unless |z| reaches var('significance_z') and neither
-    side is a low sample. Counts and neutral measures go Higher / Lower; measures with a
-    direction go Improved / Deteriorated according to their polarity. -#}
-{% macro significance_label(z, unit, polarity, is_low_sample) -%}
+{#- The word for a comparison. No word (null) when there is nothing to compare: a value missing
+    on either side, or a side that is incomplete (is_comparable false). Otherwise Comparable unless
+    |z| reaches var('significance_z') and neither side is a low sample. Counts and neutral measures
+    go Higher / Lower; measures with a direction go Improved / Deteriorated by their polarity. -#}
+{% macro significance_label(z, unit, polarity, is_low_sample, is_comparable='true') -%}
     case
+        when not coalesce({{ is_comparable }}, false) then null
         when ({{ is_low_sample }}) or ({{ z }}) is null or abs({{ z }}) < {{ var('significance_z') }} then 'Comparable'
         when {{ unit }} = 'count' or {{ polarity }} = 'neutral' then
             case when ({{ z }}) > 0 then 'Higher' else 'Lower' end

@@ -43,9 +43,10 @@
     ) as extracted_on
 {%- endmacro %}
 
-{#- The force's slug and the month from a police.uk file name (YYYY-MM-<force>-<kind>.csv[.gz]). -#}
+{#- The force's slug from a police.uk file's name (YYYY-MM-<force>-<kind>.csv[.gz]): the file name
+    alone, never the folders above it (a folder such as police-2025-12-download/ holds a month too). -#}
 {% macro police_uk_file_force(column) -%}
-    regexp_extract({{ column }}, '\d{4}-\d{2}-(.+)-(street|outcomes|stop-and-search)\.csv', 1)
+    regexp_extract({{ column }}, '(^|[/\\])\d{4}-\d{2}-([^/\\]+)-(street|outcomes|stop-and-search)\.csv(\.gz)?$', 2)
 {%- endmacro %}
 
 {#- The local authority district in an LSOA name: the name less its trailing code ("Cambridge 001A"). -#}
@@ -67,4 +68,15 @@
     lsoa_code,
     lsoa_name,
     {{ lsoa_district('lsoa_name') }} as lsoa_district_name
+{%- endmacro %}
+
+{#- The district a placed police.uk record counts in: its district, or the force's bucket named
+    after the force so that buckets stay apart between forces; null for force-only publishers. -#}
+{% macro police_uk_district_label(placement, district_name, force_name) -%}
+    case {{ placement }}
+        when 'district' then {{ district_name }}
+        when 'no_location' then 'No location (' || {{ force_name }} || ')'
+        when 'unknown_lsoa' then 'Unknown LSOA (' || {{ force_name }} || ')'
+        when 'outside_force_area' then 'Outside force area (' || {{ force_name }} || ')'
+    end
 {%- endmacro %}

@@ -28,7 +28,9 @@ final as (
         vs_last_year,
         vs_3y_avg,
         vs_baseline,
-        is_low_sample
+        is_low_sample,
+        is_complete,
+        incomplete_reason
 
     from compared
 

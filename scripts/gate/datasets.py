@@ -15,6 +15,7 @@ ROW_LABELS = {
     "quality_source_checks": ["source"],
     "quality_mart_checks": ["latest_month"],
     "quality_police_uk_months": ["force_slug", "period_month"],
+    "quality_police_uk_forces": ["force_slug", "rows_loaded"],
     "raw_columns": ["source"],
     "load_change": ["source"],
 }

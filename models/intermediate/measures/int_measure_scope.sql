@@ -35,22 +35,14 @@ police_uk_forces_loaded as (
 
 ),
 
-police_uk_forces as (
-
-    select * from {{ ref('police_uk_forces') }}
-
-),
-
 geographies as (
 
     select distinct 'force_extracts' as data_source, geography_level, geography from force_bridge
     union all
     select distinct police_uk_forces_loaded.data_source, police_uk_bridge.geography_level, police_uk_bridge.geography
     from police_uk_bridge
-    inner join police_uk_forces
-        on police_uk_bridge.force_name = police_uk_forces.force_name
     inner join police_uk_forces_loaded
-        on police_uk_forces.force_slug = police_uk_forces_loaded.force_slug
+        on police_uk_bridge.force_slug = police_uk_forces_loaded.force_slug
 
 ),
 

@@ -27,7 +27,11 @@ measure_values as (
 
     select *, cast(null as map(integer, bigint)) as minutes_histogram from sums
     union all by name
-    select * exclude (loaded_at) from medians
+    select
+        * exclude (loaded_at),
+        denominator is not null as is_complete,
+        case when denominator is null then 'the window reaches back before the first month of data' end as incomplete_reason
+    from medians
 
 ),
 
@@ -55,18 +59,22 @@ with_history as (
         last_year.numerator as ly_numerator,
         last_year.denominator as ly_denominator,
         last_year.sample_size as ly_sample_size,
+        last_year.is_complete as ly_is_complete,
         two_years.value as y2_value,
         two_years.numerator as y2_numerator,
         two_years.denominator as y2_denominator,
         two_years.sample_size as y2_sample_size,
+        two_years.is_complete as y2_is_complete,
         three_years.value as y3_value,
         three_years.numerator as y3_numerator,
         three_years.denominator as y3_denominator,
         three_years.sample_size as y3_sample_size,
+        three_years.is_complete as y3_is_complete,
         year_end.value as baseline_value,
         year_end.numerator as baseline_numerator,
         year_end.denominator as baseline_denominator,
-        year_end.sample_size as baseline_sample_size
+        year_end.sample_size as baseline_sample_size,
+        year_end.is_complete as baseline_is_complete
 
     from described as current_period
     {%- for alias, offset in [('last_year', 12), ('two_years', 24), ('three_years', 36)] %}
@@ -94,7 +102,9 @@ pooled as (
         ly_numerator + y2_numerator + y3_numerator as prev_3y_numerator,
         ly_denominator + y2_denominator + y3_denominator as prev_3y_denominator,
         coalesce(sample_size < min_n, false) as is_low_sample,
-        coalesce(least(ly_sample_size, y2_sample_size, y3_sample_size) < min_n, false) as is_prev_3y_low_sample
+        coalesce(least(ly_sample_size, y2_sample_size, y3_sample_size) < min_n, false) as is_prev_3y_low_sample,
+        -- a comparison needs a value on both sides, each from a complete window
+        coalesce(is_complete, true) and value is not null as is_current_comparable
 
     from with_history
 
@@ -148,10 +158,16 @@ final as (
         z_vs_last_year,
         z_vs_3y_avg,
         z_vs_baseline,
-        {{ significance_label('z_vs_last_year', 'unit', 'polarity', 'is_low_sample or coalesce(ly_sample_size < min_n, false)') }} as vs_last_year,
-        {{ significance_label('z_vs_3y_avg', 'unit', 'polarity', 'is_low_sample or is_prev_3y_low_sample') }} as vs_3y_avg,
-        {{ significance_label('z_vs_baseline', 'unit', 'polarity', 'is_low_sample or coalesce(baseline_sample_size < min_n, false)') }} as vs_baseline,
-        is_low_sample
+        {{ significance_label('z_vs_last_year', 'unit', 'polarity', 'is_low_sample or coalesce(ly_sample_size < min_n, false)',
+            'is_current_comparable and ly_value is not null and coalesce(ly_is_complete, true)') }} as vs_last_year,
+        {{ significance_label('z_vs_3y_avg', 'unit', 'polarity', 'is_low_sample or is_prev_3y_low_sample',
+            'is_current_comparable and avg_same_month_prev_3y is not null
+             and coalesce(ly_is_complete and y2_is_complete and y3_is_complete, true)') }} as vs_3y_avg,
+        {{ significance_label('z_vs_baseline', 'unit', 'polarity', 'is_low_sample or coalesce(baseline_sample_size < min_n, false)',
+            'is_current_comparable and baseline_value is not null and coalesce(baseline_is_complete, true)') }} as vs_baseline,
+        is_low_sample,
+        coalesce(is_complete, value is not null) as is_complete,
+        incomplete_reason
 
     from tested
 

@@ -2,6 +2,9 @@
 -- bridge, laid on a complete spine (no events = zero), then summed over each window. A window
 -- that reaches back before the first month of data is incomplete and has no value.
 -- Population-based rates divide by the population at the window's last month, not a sum.
+-- A data.police.uk window that holds an incomplete force-month (a missing file, a month far
+-- below the force's usual; int_police_uk_force_months_assessed) keeps its value but is marked
+-- incomplete, with the reasons, for the force and each of its districts and buckets.
 {%- set windows = reporting_windows() %}
 
 with
@@ -27,6 +30,27 @@ bridge as (
 police_uk_bridge as (
 
     select * from {{ ref('int_police_uk_geographies_bridged') }}
+
+),
+
+police_uk_force_months as (
+
+    select * from {{ ref('int_police_uk_force_months_assessed') }}
+    where not is_complete
+
+),
+
+police_uk_incomplete as (
+
+    select distinct
+        police_uk_bridge.geography_level,
+        police_uk_bridge.geography,
+        police_uk_force_months.period_month,
+        police_uk_force_months.incomplete_reason
+
+    from police_uk_force_months
+    inner join police_uk_bridge
+        on police_uk_force_months.force_slug = police_uk_bridge.force_slug
 
 ),
 
@@ -109,9 +133,15 @@ filled as (
             -- the order rows are added in, so it is rounded to keep every build byte-identical
             when scope.window_aggregation = 'stock_denominator' then round(rolled_up.denominator, 6)
             else coalesce(rolled_up.denominator, 0)
-        end as denominator
+        end as denominator,
+        police_uk_incomplete.incomplete_reason
 
     from scope
+    left join police_uk_incomplete
+        on scope.data_source = 'police_uk'
+        and scope.geography_level = police_uk_incomplete.geography_level
+        and scope.geography = police_uk_incomplete.geography
+        and scope.period_month = police_uk_incomplete.period_month
     left join rolled_up
         on scope.measure_id = rolled_up.measure_id
         and scope.geography_level = rolled_up.geography_level
@@ -131,6 +161,7 @@ windowed as (
         period_month,
         '{{ window }}' as period_window,
         count(*) over recent_{{ window }} = {{ length }} as is_complete_window,
+        string_agg(incomplete_reason, '; ' order by period_month) over recent_{{ window }} as incomplete_months,
         sum(numerator) over recent_{{ window }} as numerator,
         case
             when window_aggregation = 'stock_denominator' then denominator
@@ -167,7 +198,12 @@ final as (
             when not is_complete_window then null
             when unit in ('count', 'per_1000') then numerator
             else denominator
-        end as double) as sample_size
+        end as double) as sample_size,
+        is_complete_window and incomplete_months is null as is_complete,
+        case
+            when not is_complete_window then 'the window reaches back before the first month of data'
+            else incomplete_months
+        end as incomplete_reason
 
     from windowed
 

@@ -1,89 +1,103 @@
--- National context from data.police.uk: every loaded force, month by month, with its rolling 12
--- months, change on the same month last year, rank among the forces loaded, and its region and
--- England and Wales (the forces loaded) beside it. Rates per 1,000 where a population is held.
+-- National context from data.police.uk: every loaded publisher, month and rolling 12 months, with
+-- its rate per 1,000 (mid-2023 population), change on the same period last year, rank among the
+-- force areas with complete data for that window (and out of how many), and its region and England
+-- and Wales beside it with their coverage (police_uk_area_totals). British Transport Police,
+-- Northern Ireland and force ids the seeds do not know have counts only: no rate, rank or region.
 with
 
-crimes as (
+force_windows as (
 
-    select * from {{ ref('int_police_uk_street_placed') }}
-    where is_crime
-
-),
-
-forces as (
-
-    select * from {{ ref('police_uk_forces') }}
+    select * from {{ ref('int_police_uk_force_windows_summed') }}
 
 ),
 
-force_months as (
+area_totals as (
 
-    select * from {{ ref('int_police_uk_force_months_enumerated') }}
-
-),
-
-monthly as (
-
-    select force_slug, period_month, count(*) as crimes
-    from crimes
-    group by all
+    select * from {{ ref('police_uk_area_totals') }}
 
 ),
 
-filled as (
+rated as (
 
     select
-        force_months.force_slug,
-        forces.force_name,
-        forces.region_name,
-        forces.population,
-        force_months.period_month,
-        coalesce(monthly.crimes, 0) as crimes
+        *,
+        crimes / (population_mid2023 / 1000.0) as crimes_per_1000,
+        is_force_area and is_complete as is_ranked
 
-    from force_months
-    inner join forces
-        on force_months.force_slug = forces.force_slug
-    left join monthly
-        on force_months.force_slug = monthly.force_slug
-        and force_months.period_month = monthly.period_month
+    from force_windows
 
 ),
 
 with_history as (
 
     select
-        *,
-        case when count(*) over last_12 = 12 then sum(crimes) over last_12 end as crimes_rolling_12m,
-        lag(crimes, 12) over by_force as crimes_same_month_last_year
+        current_period.*,
+        case when last_year.is_complete then last_year.crimes end as crimes_same_period_last_year
 
-    from filled
+    from rated as current_period
+    left join rated as last_year
+        on current_period.force_slug = last_year.force_slug
+        and current_period.period_window = last_year.period_window
+        and last_year.period_month = current_period.period_month - interval 12 month
+
+),
+
+ranked as (
+
+    select
+        *,
+        case when is_ranked then rank() over ranking_by_rate end as rank_by_rate,
+        case when is_ranked then rank() over ranking_by_crimes end as rank_by_crimes,
+        case when is_ranked then count(*) over ranked_group end as ranked_forces
+
+    from with_history
     window
-        by_force as (partition by force_slug order by period_month),
-        last_12 as (partition by force_slug order by period_month rows between 11 preceding and current row)
+        ranked_group as (partition by period_month, period_window, is_ranked),
+        ranking_by_rate as (partition by period_month, period_window, is_ranked order by crimes_per_1000 desc),
+        ranking_by_crimes as (partition by period_month, period_window, is_ranked order by crimes desc)
 
 ),
 
 final as (
 
     select
-        force_slug,
-        force_name,
-        region_name,
-        period_month,
-        crimes,
-        crimes_rolling_12m,
-        crimes_same_month_last_year,
-        crimes / nullif(crimes_same_month_last_year, 0) - 1 as change_on_last_year,
-        crimes / (population / 1000.0) as crimes_per_1000,
-        rank() over (partition by period_month order by crimes desc) as rank_by_crimes,
-        rank() over (partition by period_month order by crimes / nullif(crimes_same_month_last_year, 0) desc nulls last) as rank_by_increase,
-        count(*) over (partition by period_month) as forces_loaded,
-        sum(crimes) over (partition by period_month, region_name) as region_crimes,
-        sum(population) over (partition by period_month, region_name) / 1000.0 as region_population_thousands,
-        sum(crimes) over (partition by period_month) as england_and_wales_crimes,
-        crimes / sum(crimes) over (partition by period_month, region_name) as share_of_region
+        ranked.force_slug,
+        ranked.force_name,
+        ranked.is_force_area,
+        ranked.region_name,
+        ranked.period_month,
+        ranked.period_window,
+        ranked.crimes,
+        ranked.is_complete,
+        ranked.incomplete_reason,
+        ranked.population_mid2023,
+        ranked.crimes_per_1000,
+        ranked.crimes_same_period_last_year,
+        case when ranked.is_complete then ranked.crimes / nullif(ranked.crimes_same_period_last_year, 0) - 1 end as change_on_last_year,
+        ranked.rank_by_rate,
+        ranked.rank_by_crimes,
+        ranked.ranked_forces,
+        region.crimes as region_crimes,
+        region.crimes_per_1000 as region_crimes_per_1000,
+        region.forces_counted as region_forces_counted,
+        region.forces_expected as region_forces_expected,
+        case when ranked.is_ranked then ranked.crimes / nullif(region.crimes, 0) end as share_of_region,
+        country.crimes as england_and_wales_crimes,
+        country.crimes_per_1000 as england_and_wales_crimes_per_1000,
+        country.forces_counted as england_and_wales_forces_counted,
+        country.forces_expected as england_and_wales_forces_expected
 
-    from with_history
+    from ranked
+    left join area_totals as region
+        on region.geography_level = 'region'
+        and ranked.is_force_area
+        and ranked.region_name = region.geography
+        and ranked.period_month = region.period_month
+        and ranked.period_window = region.period_window
+    left join area_totals as country
+        on country.geography_level = 'country'
+        and ranked.period_month = country.period_month
+        and ranked.period_window = country.period_window
 
 )
 

@@ -1,0 +1,103 @@
+-- Each loaded data.police.uk publisher's crimes (anti-social behaviour apart) for every month and
+-- window (the month, rolling 12 months), on the spine of months loaded: a window is complete only
+-- when it spans months loaded and every month in it is complete (int_police_uk_force_months_assessed);
+-- otherwise it keeps its count but says why it is incomplete. A window reaching back before the
+-- first month loaded has no count.
+with
+
+placed as (
+
+    select * from {{ ref('int_police_uk_street_placed') }}
+    where is_crime
+
+),
+
+assessed as (
+
+    select * from {{ ref('int_police_uk_force_months_assessed') }}
+
+),
+
+forces as (
+
+    select * from {{ ref('police_uk_forces') }}
+
+),
+
+monthly as (
+
+    select force_slug, period_month, count(*) as crimes
+    from placed
+    group by all
+
+),
+
+filled as (
+
+    select
+        assessed.force_slug,
+        assessed.force_name,
+        assessed.is_force_area,
+        assessed.region_name,
+        forces.population_mid2023,
+        assessed.period_month,
+        coalesce(monthly.crimes, 0) as crimes,
+        assessed.incomplete_reason
+
+    from assessed
+    left join forces
+        on assessed.force_slug = forces.force_slug
+    left join monthly
+        on assessed.force_slug = monthly.force_slug
+        and assessed.period_month = monthly.period_month
+
+),
+
+windowed as (
+
+    {%- for window, length in {'month': 1, 'rolling_12m': 12}.items() %}
+    select
+        force_slug,
+        force_name,
+        is_force_area,
+        region_name,
+        population_mid2023,
+        period_month,
+        '{{ window }}' as period_window,
+        count(*) over recent_{{ window }} = {{ length }} as spans_months_loaded,
+        sum(crimes) over recent_{{ window }} as crimes,
+        string_agg(incomplete_reason, '; ' order by period_month) over recent_{{ window }} as incomplete_months
+
+    from filled
+    window recent_{{ window }} as (
+        partition by force_slug
+        order by period_month
+        rows between {{ length - 1 }} preceding and current row
+    )
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        force_slug,
+        force_name,
+        is_force_area,
+        region_name,
+        population_mid2023,
+        period_month,
+        period_window,
+        cast(case when spans_months_loaded then crimes end as bigint) as crimes,
+        spans_months_loaded and incomplete_months is null as is_complete,
+        case
+            when not spans_months_loaded then 'the window reaches back before the first month loaded'
+            else incomplete_months
+        end as incomplete_reason
+
+    from windowed
+
+)
+
+select * from final
