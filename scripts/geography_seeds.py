@@ -89,22 +89,25 @@ def forces(folder: Path) -> str:
 
 
 def lsoas(folder: Path) -> str:
-    """Every LSOA code and name, 2021 and 2011, to one district. A code or name the ONS files map to
-    two districts (three 2011 LSOAs, split by later boundary changes, all inside one force area)
-    goes to the lowest district code, so each code and each name places a record in one place."""
-    pairs: dict[tuple[str, str], tuple[str, str]] = {}
-    for row in _read(folder, "lsoa21_to_lad24_pfa24.csv"):
-        pairs.setdefault((row["LSOA21CD"], row["LSOA21NM"]), ("2021", row["LAD24CD"]))
-    for row in _read(folder, "lsoa11_to_lsoa21_pfa24.csv"):
-        key = (row["LSOA11CD"], row["LSOA11NM"])
-        if key not in pairs or (pairs[key][0] == "2011" and row["LAD24CD"] < pairs[key][1]):
-            pairs[key] = ("2011", row["LAD24CD"])
+    """Every LSOA code and name, 2021 and 2011, to one district. A code or name that is a 2021 one is
+    placed as the 2021 lookup says; a 2011 code or name as the 2011 lookup says, and the few that ONS
+    maps to two districts (2011 LSOAs split by later boundary changes, each inside one force area) go
+    to the lowest district code, so each code and each name places a record in exactly one place."""
+    pairs: dict[tuple[str, str], str] = {}
     by_code: dict[str, str] = {}
     by_name: dict[str, str] = {}
-    for (code, name), (_, district) in sorted(pairs.items()):
-        by_code[code] = min(by_code.get(code, district), district)
-        by_name[name] = min(by_name.get(name, district), district)
-    rows = [[code, name, census, by_code[code], by_name[name]] for (code, name), (census, _) in sorted(pairs.items())]
+    for row in _read(folder, "lsoa21_to_lad24_pfa24.csv"):
+        pairs[(row["LSOA21CD"], row["LSOA21NM"])] = "2021"
+        by_code[row["LSOA21CD"]] = row["LAD24CD"]
+        by_name[row["LSOA21NM"]] = row["LAD24CD"]
+    codes_2021, names_2021 = set(by_code), set(by_name)
+    for row in _read(folder, "lsoa11_to_lsoa21_pfa24.csv"):
+        pairs.setdefault((row["LSOA11CD"], row["LSOA11NM"]), "2011")
+        if row["LSOA11CD"] not in codes_2021:
+            by_code[row["LSOA11CD"]] = min(by_code.get(row["LSOA11CD"], row["LAD24CD"]), row["LAD24CD"])
+        if row["LSOA11NM"] not in names_2021:
+            by_name[row["LSOA11NM"]] = min(by_name.get(row["LSOA11NM"], row["LAD24CD"]), row["LAD24CD"])
+    rows = [[code, name, census, by_code[code], by_name[name]] for (code, name), census in sorted(pairs.items())]
     return _csv(["lsoa_code", "lsoa_name", "census_year", "district_code", "name_district_code"], rows)
 
 

@@ -26,6 +26,7 @@ import csv
 import gzip
 import hashlib
 import io
+import re
 import sys
 import time
 import zlib
@@ -106,14 +107,39 @@ def discover(raw_dir: Path, contract: dict[str, Table], sources: list[str] | Non
     return found
 
 
-def discover_police_uk(folder: Path, contract: dict[str, Table]) -> dict[str, list[Path]]:
-    """The police.uk files of each kind, laid out as downloaded (YYYY-MM/YYYY-MM-<force>-<kind>.csv[.gz])."""
+POLICE_UK_FILE = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<kind>street|outcomes|stop-and-search)\.csv(?:\.gz)?")
+POLICE_UK_FOLDER = re.compile(r"\d{4}-\d{2}")
+
+
+def discover_police_uk(folder: Path, contract: dict[str, Table], progress: bool = True) -> dict[str, list[Path]]:
+    """The police.uk files of each kind, found by their own names wherever the download was unpacked:
+    <anything>/YYYY-MM/YYYY-MM-<force>-<kind>.csv[.gz], the file's month equal to its folder's. Only the
+    file and its folder's name count, never the folders above (a parent such as
+    police-2025-12-download/ may hold a month and a force too). Every other file under the folder is
+    named in a notice and not loaded; the same file twice (a .csv beside its .csv.gz, or two
+    unpacked downloads that overlap) stops the load, since it would be counted twice."""
     if not folder.is_dir():
         raise LoadError(f"{folder}: police.uk folder not found; point --police-uk at the unpacked download")
-    found: dict[str, list[Path]] = {}
-    for name, table in contract.items():
-        pattern = f"[0-9][0-9][0-9][0-9]-[0-9][0-9]-*-{table.file_kind}.csv"
-        found[name] = sorted([*folder.glob(f"*/{pattern}"), *folder.glob(f"*/{pattern}.gz")])
+    kinds = {table.file_kind: name for name, table in contract.items()}
+    found: dict[str, list[Path]] = {name: [] for name in contract}
+    seen: dict[str, Path] = {}
+    ignored: list[Path] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        match = POLICE_UK_FILE.fullmatch(path.name)
+        if not match or not POLICE_UK_FOLDER.fullmatch(path.parent.name) or path.parent.name != match["month"]:
+            ignored.append(path)
+            continue
+        key = f"{match['month']}-{match['force']}-{match['kind']}"
+        if key in seen:
+            raise LoadError(f"{path}: the same file as {seen[key]} ({key}); loading both would count its rows twice. "
+                            "Keep one of them (or point --police-uk at one download) and run again.")
+        seen[key] = path
+        found[kinds[match["kind"]]].append(path)
+    if ignored and progress:
+        shown = ", ".join(str(path.relative_to(folder)) for path in ignored[:10])
+        more = f" and {len(ignored) - 10} more" if len(ignored) > 10 else ""
+        print(f"  police.uk: {len(ignored)} file(s) under {folder} not loaded (not YYYY-MM/YYYY-MM-<force>-"
+              f"street|outcomes|stop-and-search.csv[.gz]): {shown}{more}", flush=True)
     if not found.get("street"):
         raise LoadError(f"{folder}: no street files (expected YYYY-MM/YYYY-MM-<force>-street.csv or .csv.gz)")
     return found
@@ -281,7 +307,7 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
         plan = [(contract[name], paths) for name, paths in discover(raw_dir, contract, sources).items()]
     police_uk = load_police_uk_contract()
     if police_uk_dir is not None:
-        plan += [(police_uk[name], paths) for name, paths in discover_police_uk(police_uk_dir, police_uk).items()]
+        plan += [(police_uk[name], paths) for name, paths in discover_police_uk(police_uk_dir, police_uk, progress).items()]
     for table, paths in plan:
         for path in paths:
             check_header(path, table)

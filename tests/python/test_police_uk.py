@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import run_dbt
+from police_uk_reference import Reference, crime_counts
 
 from scripts.load import LoadError, load
 from scripts.settings import PROJECT_ROOT
@@ -38,29 +39,6 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def expected_counts() -> Counter:
-    """An independent count of crimes by (force, month, district or bucket, crime type) from the CSVs."""
-    with (PROJECT_ROOT / "seeds" / "police_uk_force_districts.csv").open(newline="") as handle:
-        districts = {(row["force_slug"], row["district_name"]) for row in csv.DictReader(handle)}
-    with (PROJECT_ROOT / "seeds" / "police_uk_forces.csv").open(newline="") as handle:
-        names = {row["force_slug"]: row["force_name"] for row in csv.DictReader(handle)}
-    counts: Counter = Counter()
-    for path in sorted(SHARED.glob("*/*-street.csv.gz")):
-        force = path.name[8:-len("-street.csv.gz")]
-        for row in read_rows(path):
-            if row["Crime type"] == "Anti-social behaviour":
-                continue
-            district = row["LSOA name"].rsplit(" ", 1)[0] if row["LSOA name"] else ""
-            if not row["LSOA code"]:
-                place = f"No location ({names[force]})"
-            elif (force, district) in districts:
-                place = district
-            else:
-                place = f"Outside force area ({names[force]})"
-            counts[(names[force], row["Month"] + "-01", place, row["Crime type"])] += 1
-    return counts
-
-
 @pytest.fixture(scope="module")
 def police_uk_warehouse(small_extracts: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("police_uk")
@@ -75,7 +53,7 @@ def police_uk_warehouse(small_extracts: Path, tmp_path_factory: pytest.TempPathF
 
 
 def test_crime_counts_equal_an_independent_count_of_the_csv_rows(police_uk_warehouse: Path) -> None:
-    expected = expected_counts()
+    expected = crime_counts(SHARED, Reference.read())
     with (PROJECT_ROOT / "seeds" / "police_uk_crime_types.csv").open(newline="") as handle:
         keys = {row["crime_type"]: row["crime_type_key"] for row in csv.DictReader(handle)}
     with duckdb.connect(str(police_uk_warehouse), read_only=True) as connection:
@@ -89,20 +67,20 @@ def test_crime_counts_equal_an_independent_count_of_the_csv_rows(police_uk_wareh
             where measure_id = 'pu_crimes__all' and geography_level = 'force' and period_window = 'month' group by 1
         """).fetchall())
     found = {(level, geography, month, measure): value for level, geography, month, measure, value in rows}
-    force_of = {}
     for (force, month, place, crime_type), count in expected.items():
-        force_of[place] = force
         assert found[("district", place, month, f"pu_crimes__{keys[crime_type]}")] == count, (place, month, crime_type)
     by_force: Counter = Counter()
     for (force, _, _, _), count in expected.items():
         by_force[force] += count
     assert forces == dict(by_force)
-    # The trap rows are in: the quoted "Bournemouth, Christchurch and Poole" row and the no-LSOA rows.
-    assert expected[("Hertfordshire", "2025-03-01", "Outside force area (Hertfordshire)", "Violence and sexual offences")] >= 1
+    # The trap rows are in: the quoted "Bournemouth, Christchurch and Poole" row (Dorset's district,
+    # outside Hertfordshire) and the no-LSOA rows.
+    assert expected[("Hertfordshire Constabulary", "2025-03-01", "Outside force area (Hertfordshire Constabulary)",
+                     "Violence and sexual offences")] >= 1
     assert sum(count for (_, _, place, _), count in expected.items() if place.startswith("No location")) > 1000
-    assert found[("district", "No location (Cambridgeshire)", "2025-01-01", "pu_crimes__all")] == sum(
+    assert found[("district", "No location (Cambridgeshire Constabulary)", "2025-01-01", "pu_crimes__all")] == sum(
         count for (force, month, place, _), count in expected.items()
-        if place == "No location (Cambridgeshire)" and month == "2025-01-01")
+        if place == "No location (Cambridgeshire Constabulary)" and month == "2025-01-01")
 
 
 def test_anti_social_behaviour_is_kept_apart_from_crime(police_uk_warehouse: Path) -> None:
@@ -122,11 +100,11 @@ def test_stop_search_and_outcome_files_load_and_measure(police_uk_warehouse: Pat
     with duckdb.connect(str(police_uk_warehouse), read_only=True) as connection:
         searches = dict(connection.execute("""
             select measure_id, value from marts.measure_values
-            where starts_with(measure_id, 'pu_stop') and geography = 'Bedfordshire' and period_window = 'month'
+            where starts_with(measure_id, 'pu_stop') and geography = 'Bedfordshire Police' and period_window = 'month'
               and period_month = '2025-01-01'
         """).fetchall())
         other_forces = connection.execute(
-            "select count(*) from marts.measure_values where starts_with(measure_id, 'pu_stop') and geography != 'Bedfordshire'").fetchone()[0]
+            "select count(*) from marts.measure_values where starts_with(measure_id, 'pu_stop') and geography != 'Bedfordshire Police'").fetchone()[0]
         outcomes = connection.execute(
             "select count(*), count(*) filter (where is_superseded) from staging.stg_police_uk__outcomes").fetchone()
     assert searches == {"pu_stop_searches__all": 3, "pu_stop_search_linked_share": 0.5}
@@ -142,7 +120,7 @@ def test_a_wrong_police_uk_header_stops_the_load(small_extracts: Path, tmp_path:
         load(small_extracts, tmp_path / "w.duckdb", progress=False, police_uk_dir=tmp_path / "pu")
 
 
-def test_a_missing_force_month_is_refused_by_the_gate(police_uk_warehouse: Path, tmp_path: Path) -> None:
+def test_a_missing_force_month_is_marked_not_refused(police_uk_warehouse: Path, tmp_path: Path) -> None:
     work = tmp_path / "warehouse.duckdb"
     shutil.copy(police_uk_warehouse, work)
     with duckdb.connect(str(work)) as connection:
@@ -150,7 +128,13 @@ def test_a_missing_force_month_is_refused_by_the_gate(police_uk_warehouse: Path,
     assert run_dbt(work, "run").returncode == 0
     result = subprocess.run([sys.executable, "-m", "scripts.validate", "--warehouse", str(work), "--published", str(tmp_path / "pub")],
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 1 and "police_uk.file_for_every_force_month (bedfordshire 2025-03)" in result.stderr
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "police_uk file_for_every_force_month" in result.stdout and "bedfordshire 2025-03" in result.stdout
+    with duckdb.connect(str(work), read_only=True) as connection:
+        marked = connection.execute("""select is_complete, incomplete_reason from marts.measure_values
+            where measure_id = 'pu_crimes__all' and geography = 'Bedfordshire Police' and period_window = 'month'
+              and period_month = '2025-03-01'""").fetchone()
+    assert marked == (False, "Bedfordshire Police 2025-03: no street file")
 
 
 def test_the_warehouse_runs_on_police_uk_files_instead_of_the_force_extracts(tmp_path: Path) -> None:
@@ -170,3 +154,26 @@ def test_the_warehouse_runs_on_police_uk_files_instead_of_the_force_extracts(tmp
     pack = subprocess.run([sys.executable, "-m", "scripts.pack", "--warehouse", str(warehouse)],
                           cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert pack.returncode == 0 and "skipped" in pack.stdout
+
+
+def test_discovery_goes_by_file_name_wherever_the_download_was_unpacked(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from scripts.contract import load_police_uk_contract
+    from scripts.load import discover_police_uk
+
+    root = tmp_path / "2025-12-kent-street" / "download"
+    (root / "2025-01").mkdir(parents=True)
+    (root / "2025-02").mkdir(parents=True)
+    source = SHARED / "2025-01" / "2025-01-bedfordshire-street.csv.gz"
+    shutil.copy(source, root / "2025-01")
+    shutil.copy(source, root / "2025-01" / "2025-01-bedfordshire-street (copy).csv.gz")
+    shutil.copy(source, root / "2025-02" / "2025-01-bedfordshire-street.csv.gz.bak")
+    shutil.copy(source, root / "2025-02" / "2025-01-hertfordshire-street.csv.gz")  # month of the file != folder
+    found = discover_police_uk(tmp_path, load_police_uk_contract())
+    assert found["street"] == [root / "2025-01" / "2025-01-bedfordshire-street.csv.gz"]
+    notice = capsys.readouterr().out
+    for name in ("(copy).csv.gz", ".csv.gz.bak", "2025-02/2025-01-hertfordshire-street.csv.gz"):
+        assert name in notice
+    with gzip.open(source, "rb") as packed:
+        (root / "2025-01" / "2025-01-bedfordshire-street.csv").write_bytes(packed.read())
+    with pytest.raises(LoadError, match=r"2025-01-bedfordshire-street\.csv.*count its rows twice"):
+        discover_police_uk(tmp_path, load_police_uk_contract())
