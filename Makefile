@@ -71,9 +71,9 @@ publish: $(STAMP) ## publish the validated warehouse, Parquet and Data Docs to w
 	@echo "== publish"
 	$(BIN)/python -m scripts.publish
 
-pack: $(STAMP) ## write the performance pack for the latest month (MONTH=YYYY-MM for another)
+pack: $(STAMP) ## write the performance pack for the latest month (MONTH=YYYY-MM for another; FORCE=<id> for a force's data.police.uk pack)
 	@echo "== pack"
-	$(BIN)/python -m scripts.pack $(if $(MONTH),--month $(MONTH))
+	$(BIN)/python -m scripts.pack $(if $(MONTH),--month $(MONTH)) $(if $(FORCE),--force $(FORCE))
 
 run: generate load build validate publish pack ## everything: install, generate if empty, load, build, validate, publish, pack
 	@echo "== published: warehouse/published/warehouse.duckdb (read-only for BI), parquet/, data_docs/index.html, pack/"

@@ -2,10 +2,17 @@
 
 Reads the published warehouse read-only, like any BI tool. One section per pillar: the board
 table for the month, a trend chart with control limits and an area and district split for each
-headline measure (config/warehouse.yml, pack.headlines), and the data-quality panel.
+headline measure (config/warehouse.yml, pack.headlines), and the data-quality panel. When
+data.police.uk files are loaded, a National context section for the force (pack.police_uk_force):
+its crime rate per 1,000 against its region and England and Wales, its rank and its crime mix,
+each with coverage, for the latest police.uk month up to the pack's month.
+
+--force writes the public-data pack of any force loaded from data.police.uk instead (works on a
+police.uk-only run): crime by type with trend charts, districts, national context, file quality.
 
     python -m scripts.pack                    # the latest month -> warehouse/published/pack/
     python -m scripts.pack --month 2020-08 --out /tmp/pack.html
+    python -m scripts.pack --force kent       # -> warehouse/published/pack/pack-kent-YYYY-MM.html
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from scripts.report import data, html
+from scripts.report import data, html, national
 from scripts.settings import load_config, published_dir
 from scripts.synth.calendar import parse_month
 
@@ -28,9 +35,22 @@ def write_pack(warehouse: Path, out: Path | None, month_text: str | None, as_at:
         month = parse_month(month_text) if month_text else data.latest_month(connection)
         content = data.read(connection, month, settings["headlines"], settings["trend_months"])
         names = dict(connection.execute("select measure_id, name from reference.measures").fetchall())
+        sections = national.force_pack_sections(connection, settings["police_uk_force"], month)
     target = out or warehouse.parent / "pack" / f"pack-{month:%Y-%m}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html.render(content, settings["headlines"], names, as_at), encoding="utf-8")
+    target.write_text(html.render(content, settings["headlines"], names, as_at, sections), encoding="utf-8")
+    return target
+
+
+def write_public_pack(warehouse: Path, out: Path | None, month_text: str | None, force_slug: str) -> Path:
+    """The data.police.uk pack of one force (any force loaded; needs no force extracts)."""
+    settings = load_config()["pack"]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        content = national.read_public_pack(connection, force_slug, parse_month(month_text) if month_text else None,
+                                            settings["trend_months"])
+    target = out or warehouse.parent / "pack" / f"pack-{force_slug}-{content.context.month:%Y-%m}.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(national.render_public_pack(content, html.STYLE), encoding="utf-8")
     return target
 
 
@@ -42,17 +62,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="published DuckDB file (default: %(default)s)")
     parser.add_argument("--out", type=Path, help="HTML file to write (default: pack/pack-YYYY-MM.html beside the warehouse)")
     parser.add_argument("--as-at", help="say on the pack that its figures were rebuilt as at this extract date (scripts/as_at.py)")
+    parser.add_argument("--force", help="write the data.police.uk pack of this force id instead (e.g. kent; any force loaded)")
     args = parser.parse_args(argv)
     if not args.warehouse.exists():
         print(f"pack: {args.warehouse} not found; run `make run` first", file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
-        target = write_pack(args.warehouse, args.out, args.month, args.as_at)
+        if args.force:
+            target = write_public_pack(args.warehouse, args.out, args.month, args.force)
+        else:
+            target = write_pack(args.warehouse, args.out, args.month, args.as_at)
     except data.NothingToReport as notice:
-        print(f"pack: skipped: {notice}; the pack reports the force's own measures")
+        print(f"pack: skipped: {notice}; the pack reports the force's own measures "
+              "(for a force's data.police.uk figures: make pack FORCE=<force id>)")
         return 0
-    except ValueError as error:
+    except (ValueError, national.NoPoliceUkData) as error:
         print(f"pack: ERROR {error}", file=sys.stderr)
         return 2
     print(f"pack: {target} in {time.perf_counter() - started:.1f}s")

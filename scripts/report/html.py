@@ -34,7 +34,8 @@ COLUMNS = (("current_month", "Current month"), ("same_month_1y_ago", "{y1}"), ("
 WORDS = {"current_month_vs_3y_avg", "performance_vs_benchmark"}
 
 
-def render(data: PackData, headlines: dict[str, list[str]], names: dict[str, str], as_at: str | None = None) -> str:
+def render(data: PackData, headlines: dict[str, list[str]], names: dict[str, str], as_at: str | None = None,
+           extra_sections: tuple[str, ...] = ()) -> str:
     month = data.month
     labels = {"y1": f"{month.replace(year=month.year - 1):%b-%y}", "y2": f"{month.replace(year=month.year - 2):%b-%y}",
               "y3": f"{month.replace(year=month.year - 3):%b-%y}"}
@@ -58,6 +59,7 @@ def render(data: PackData, headlines: dict[str, list[str]], names: dict[str, str
         for measure in headlines.get(pillar, []):
             parts.append(_charts(data, measure, names.get(measure, measure), _unit(data, measure)))
         parts.append("</div></section>")
+    parts.extend(extra_sections)
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -177,3 +177,27 @@ def test_discovery_goes_by_file_name_wherever_the_download_was_unpacked(tmp_path
         (root / "2025-01" / "2025-01-bedfordshire-street.csv").write_bytes(packed.read())
     with pytest.raises(LoadError, match=r"2025-01-bedfordshire-street\.csv.*count its rows twice"):
         discover_police_uk(tmp_path, load_police_uk_contract())
+
+
+def test_the_force_pack_has_a_national_context_section_when_police_uk_files_are_loaded(police_uk_warehouse: Path, tmp_path: Path) -> None:
+    from datetime import date
+
+    from scripts.pack import write_pack
+    from scripts.report import national
+
+    # the small force extracts end in 2020, before any police.uk month loaded: the section says so
+    page = write_pack(police_uk_warehouse, tmp_path / "pack.html", None).read_text(encoding="utf-8")
+    note = page.split("id='national-context'", 1)[1].split("</section>", 1)[0]
+    assert "No data.police.uk month at or before February 2020" in note and "the latest is June 2025" in note
+    with duckdb.connect(str(police_uk_warehouse), read_only=True) as connection:
+        section, = national.force_pack_sections(connection, "cambridgeshire", date(2025, 3, 1))
+        crimes, coverage = connection.execute("""
+            select force.crimes, country.forces_counted || ' of ' || country.forces_expected
+            from marts.police_uk_force_context as force
+            inner join marts.police_uk_area_totals as country
+                on country.geography_level = 'country' and force.period_month = country.period_month
+                and force.period_window = country.period_window
+            where force.force_slug = 'cambridgeshire' and force.period_window = 'month'
+              and force.period_month = '2025-03-01'""").fetchone()
+    assert "Cambridgeshire Constabulary" in section and f"data-national='force-crimes'>{crimes:,}<" in section
+    assert coverage == "3 of 43" and f"{coverage} forces (not counted:" in section

@@ -232,3 +232,28 @@ def test_a_parent_folder_holding_a_month_and_a_force_does_not_change_the_force(f
     assert forces == {*SMALL_FORCES, "atlantis"}
     files = query(warehouse, "select count(*) from raw.load_audit where source_file like '%notes.txt'")
     assert files == [(0,)]
+
+
+def test_a_public_pack_for_any_force_renders_its_national_context_in_chromium(all_forces: Path, tmp_path: Path) -> None:
+    from test_pack import console_problems, render
+
+    from scripts.pack import write_public_pack
+
+    page = write_public_pack(all_forces, tmp_path / "kent.html", None, "kent")
+    dom, log = render(page, tmp_path)
+    assert console_problems(log) == []
+    for section in ("crime-by-type", "districts", "national-context", "data-quality"):
+        assert f'id="{section}"' in dom, section
+    national = dom.split('id="national-context"', 1)[1].split("</section>", 1)[0]
+    force, country = query(all_forces, """
+        select force.crimes_per_1000, country.crimes_per_1000
+        from marts.police_uk_force_context as force
+        inner join marts.police_uk_area_totals as country
+            on country.geography_level = 'country' and force.period_month = country.period_month
+            and force.period_window = country.period_window
+        where force.force_slug = 'kent' and force.period_window = 'month' and force.period_month = '2025-03-01'""")[0]
+    assert f'data-national="force-rate">{force:,.2f}<' in national
+    assert f'data-national="country-rate">{country:,.2f}<' in national
+    assert '39 of 43 forces (not counted: Greater Manchester Police, Metropolitan Police Service' in national
+    assert "of 39 force areas with complete data for March 2025" in national
+    assert "Open Government Licence" in national
