@@ -110,8 +110,8 @@ docs-measures: $(STAMP) ## regenerate docs/measures.md from the measure seeds
 bench: $(STAMP) ## time every pipeline step at scale 1, 10 and 45 -> docs/benchmarks.md (SCALES="1 10", BENCH_MONTHS=all)
 	$(BIN)/python -m scripts.bench $(foreach scale,$(SCALES),--scale $(scale)) $(if $(BENCH_MONTHS),--months $(BENCH_MONTHS))
 
-bench-police-uk: $(STAMP) ## time load, build and gate on 43 forces x 12 months of police.uk-shaped files
-	$(BIN)/python -m scripts.bench_police_uk
+bench-police-uk: $(STAMP) ## time load, build, gate, publish, pack on the real all-forces police.uk files (12 months; BENCH_MONTHS=36)
+	$(BIN)/python -m scripts.bench_police_uk $(if $(BENCH_MONTHS),--months $(BENCH_MONTHS))
 
 calibration: $(STAMP) ## compare the warehouse with the published figures
 	$(BIN)/python -m scripts.calibration

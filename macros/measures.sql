@@ -49,3 +49,20 @@
     end as geography_level,
     coalesce(district_name, area_name, '{{ var("force_name") }}') as geography
 {%- endmacro %}
+
+{#- Over a window of a complete spine of months: whether it spans its full length, and the reasons
+    of the incomplete months in it (null when none). The input carries incomplete_reason per month. -#}
+{% macro window_coverage(window, length) -%}
+    count(*) over {{ window }} = {{ length }} as is_complete_window,
+    string_agg(incomplete_reason, '; ' order by period_month) over {{ window }} as incomplete_months
+{%- endmacro %}
+
+{#- is_complete and incomplete_reason of a window, from window_coverage's columns: a window reaching
+    back before the first month of data, or holding an incomplete month, is incomplete. -#}
+{% macro window_completeness() -%}
+    is_complete_window and incomplete_months is null as is_complete,
+    case
+        when not is_complete_window then 'the window reaches back before the first month of data'
+        else incomplete_months
+    end as incomplete_reason
+{%- endmacro %}

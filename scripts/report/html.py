@@ -7,7 +7,7 @@ from typing import Any
 
 from scripts.report import charts
 from scripts.report.data import PILLARS, PackData, source_of
-from scripts.report.fmt import figure, with_n
+from scripts.report.fmt import DASH, figure, with_n
 from scripts.report.spc import xmr
 
 STYLE = """
@@ -45,7 +45,8 @@ def render(data: PackData, headlines: dict[str, list[str]], names: dict[str, str
              f"<style>{STYLE}</style></head><body>",
              f"<h1>{escape(data.force)}: performance pack, {month:%B %Y}</h1>",
              "<p class='meta'>Police and Crime Plan measures for the month, the same month in the three previous years, the rolling 12 "
-             "months and the year-end baseline. Words are Comparable unless the difference is statistically significant; figures on "
+             "months and the year-end baseline. Words are Comparable unless the difference is statistically significant (– when there is "
+             "nothing to compare with); figures on "
              "too small a sample are marked <span class='flag'>low sample</span>. <span class='flag'>†</span> marks figures whose "
              "extract carries a data-quality warning (see the panel). Built from SYNTHETIC sample data.</p>",
              (f"<p class='meta as-at'>As at {escape(as_at)}: the figures as they stood on that extract date (rebuilt by "
@@ -77,8 +78,9 @@ def _table(rows: list[dict[str, Any]], labels: dict[str, str], warned: set[str])
         cells = [f"<td class='name'>{escape(row['measure_name'])}{flag}{low}</td>"]
         for column, _ in COLUMNS:
             value = row[column]
-            if column in WORDS:
-                cells.append(f"<td class='{escape(str(value))}' data-measure='{row['measure_id']}' data-column='{column}'>{escape(str(value))}</td>")
+            if column in WORDS:  # no word (null) when there is nothing to compare with
+                word = value or DASH
+                cells.append(f"<td class='{escape(word)}' data-measure='{row['measure_id']}' data-column='{column}'>{escape(word)}</td>")
                 continue
             n = row["current_month_n"] if column == "current_month" else row["rolling_12_months_n"] if column == "rolling_12_months" else None
             text = with_n(value, row["unit"], n) if n is not None else figure(value, row["unit"])

@@ -49,3 +49,24 @@ def test_compiled_sql_yardstick_builds_the_same_marts(built_warehouse: Path, tmp
     (tmp_path / "direct_digests").mkdir()
     assert run_compiled_sql(copy, built_warehouse.parent / "target" / "manifest.json") > 30
     assert table_digests(copy, tmp_path / "direct_digests") == with_dbt
+
+
+def test_bench_police_uk_runs_on_the_real_files_and_writes_every_step(tmp_path: Path) -> None:
+    from scripts.bench_police_uk import SHARED, STEP_LABELS as PUBLIC_STEPS
+
+    if not SHARED.exists():
+        import pytest
+        pytest.skip("../shared/data/police_uk_all_forces is not beside the project")
+    results, doc = tmp_path / "police_uk.json", tmp_path / "benchmarks.md"
+    result = subprocess.run([sys.executable, "-m", "scripts.bench_police_uk", "--months", "4", "--work", str(tmp_path / "work"),
+                             "--results", str(results), "--doc", str(doc)], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    figures = json.loads(results.read_text())
+    assert figures["months"] == 4 and figures["force_ids"] == 41
+    assert figures["street_rows_loaded"] == figures["street_rows_written"] > 973_410   # a fourth month repeats January
+    assert set(figures["seconds"]) - {"make_files"} == set(figures["peak_mib"]) == set(PUBLIC_STEPS)
+    assert all(figures["seconds"][step] > 0 and figures["peak_mib"][step] > 0 for step in PUBLIC_STEPS)
+    page = doc.read_text()
+    assert all(label in page for label in PUBLIC_STEPS.values()) and "<!-- police_uk:end -->" in page
+    assert (tmp_path / "work" / "pack-kent.html").exists()

@@ -201,3 +201,15 @@ def test_the_force_pack_has_a_national_context_section_when_police_uk_files_are_
               and force.period_month = '2025-03-01'""").fetchone()
     assert "Cambridgeshire Constabulary" in section and f"data-national='force-crimes'>{crimes:,}<" in section
     assert coverage == "3 of 43" and f"{coverage} forces (not counted:" in section
+
+
+def test_geography_seeds_are_what_the_ons_files_give(tmp_path: Path) -> None:
+    from scripts import geography_seeds
+
+    assert geography_seeds.main(["--check"]) == 0
+    # a seed edited by hand (or an ONS file updated) is caught
+    reference = tmp_path / "geography"
+    shutil.copytree(PROJECT_ROOT.parent / "shared" / "reference" / "geography", reference)
+    population = reference / "population_lad_mid2023.csv"
+    population.write_text(population.read_text().replace(",95366\n", ",95367\n", 1))
+    assert geography_seeds.main(["--check", "--reference", str(reference)]) == 1

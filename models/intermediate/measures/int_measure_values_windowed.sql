@@ -160,8 +160,7 @@ windowed as (
         geography,
         period_month,
         '{{ window }}' as period_window,
-        count(*) over recent_{{ window }} = {{ length }} as is_complete_window,
-        string_agg(incomplete_reason, '; ' order by period_month) over recent_{{ window }} as incomplete_months,
+        {{ window_coverage('recent_' ~ window, length) }},
         sum(numerator) over recent_{{ window }} as numerator,
         case
             when window_aggregation = 'stock_denominator' then denominator
@@ -199,11 +198,7 @@ final as (
             when unit in ('count', 'per_1000') then numerator
             else denominator
         end as double) as sample_size,
-        is_complete_window and incomplete_months is null as is_complete,
-        case
-            when not is_complete_window then 'the window reaches back before the first month of data'
-            else incomplete_months
-        end as incomplete_reason
+        {{ window_completeness() }}
 
     from windowed
 

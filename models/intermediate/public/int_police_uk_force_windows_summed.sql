@@ -64,9 +64,8 @@ windowed as (
         population_mid2023,
         period_month,
         '{{ window }}' as period_window,
-        count(*) over recent_{{ window }} = {{ length }} as spans_months_loaded,
-        sum(crimes) over recent_{{ window }} as crimes,
-        string_agg(incomplete_reason, '; ' order by period_month) over recent_{{ window }} as incomplete_months
+        {{ window_coverage('recent_' ~ window, length) }},
+        sum(crimes) over recent_{{ window }} as crimes
 
     from filled
     window recent_{{ window }} as (
@@ -89,12 +88,8 @@ final as (
         population_mid2023,
         period_month,
         period_window,
-        cast(case when spans_months_loaded then crimes end as bigint) as crimes,
-        spans_months_loaded and incomplete_months is null as is_complete,
-        case
-            when not spans_months_loaded then 'the window reaches back before the first month loaded'
-            else incomplete_months
-        end as incomplete_reason
+        cast(case when is_complete_window then crimes end as bigint) as crimes,
+        {{ window_completeness() }}
 
     from windowed
 
