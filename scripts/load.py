@@ -36,6 +36,7 @@ from typing import Any
 
 import duckdb
 
+from scripts import build_identity
 from scripts.contract import Column, Table, load_contract, load_police_uk_contract
 from scripts.settings import duckdb_config, load_config, raw_data_dir, warehouse_path
 
@@ -327,6 +328,7 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
             connection.execute(upgrade.format(schema=SCHEMA))
         connection.execute(QUARANTINE_DDL)
         connection.execute("begin transaction")
+        build_identity.record(connection, "load")
         for table, paths in plan:
             started = time.perf_counter()
             if new_files_only:

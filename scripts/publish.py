@@ -1,7 +1,9 @@
 """Publish the validated working warehouse for BI tools, atomically.
 
 Refuses unless the working warehouse's latest quality gate run (quality.validation_runs) is
-publishable. Then, inside the published folder (paths.published, default warehouse/published):
+publishable and validated this very build: the warehouse's build identity (raw.build_identity, new
+with every load and every dbt run that may change it) must be the one the gate recorded, so a
+failed build, or a load with no gate run since, is never published. Then, inside the published folder (paths.published, default warehouse/published):
 
 - warehouse.duckdb: a copy of the working warehouse, swapped in with one rename, so a BI tool
   holding the old file open read-only keeps reading it undisturbed;
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from scripts import build_identity
 from scripts.settings import published_dir, warehouse_path
 
 KEEP_VERSIONS = 2
@@ -35,19 +38,26 @@ class PublishError(Exception):
 
 
 def latest_run(work: Path) -> tuple[str, bool, int, str]:
+    """The latest gate run, if it passed and validated the build the warehouse holds now."""
     with duckdb.connect(str(work), read_only=True) as connection:
+        build_id = build_identity.current(connection)
         try:
             row = connection.execute(
-                "select run_id, is_publishable, blocking_failures, data_docs from quality.validation_runs "
+                "select run_id, is_publishable, blocking_failures, data_docs, build_id from quality.validation_runs "
                 "order by validated_at desc limit 1").fetchone()
             failed = connection.execute(
                 "select string_agg(suite || '.' || expectation, ', ') from quality.validation_results "
                 "where run_id = ? and not passed and severity = 'blocking'", [row[0]]).fetchone()[0] if row else None
+        except duckdb.BinderException:
+            row, failed = None, None   # a gate run from before build identities: validate again
         except duckdb.CatalogException:
             row, failed = None, None
     if row is None:
-        raise PublishError(f"{work}: no quality gate run found; run `make validate` first")
-    run_id, publishable, blocking, docs = row
+        raise PublishError(f"{work}: no quality gate run found for this build; run `make validate` first")
+    run_id, publishable, blocking, docs, validated_build = row
+    if build_id is None or validated_build != build_id:
+        raise PublishError(f"{work}: the warehouse has changed since quality gate run {run_id} validated it (a load or a "
+                           "dbt run since, possibly a failed one); run `make build validate` and publish what passes")
     if not publishable:
         raise PublishError(f"{work}: the latest quality gate run {run_id} failed {blocking} blocking check(s): {failed}")
     return run_id, publishable, blocking, docs

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from scripts import build_identity
 from scripts.gate import datasets
 from scripts.gate.runner import CheckResult, run_checks
 from scripts.gate.suites import SuiteError, load_checks
@@ -34,21 +35,26 @@ create table if not exists quality.validation_results (
 RUNS_DDL = """
 create table if not exists quality.validation_runs (
     run_id varchar, validated_at timestamp, checks bigint, blocking_failures bigint, warnings bigint,
-    is_publishable boolean, data_docs varchar
+    is_publishable boolean, data_docs varchar, build_id varchar
 )"""
+# Columns added to validation_runs after its first release (older warehouses gain them here).
+RUNS_UPGRADES = ("alter table quality.validation_runs add column if not exists build_id varchar",)
 
 
 def validate(work: Path, published: Path | None, docs_project: Path) -> tuple[str, list[CheckResult], Path]:
     """Run the gate on the working warehouse, store its summary there, and return it."""
     checks = load_checks()
+    with duckdb.connect(str(work), read_only=True) as connection:
+        build_id = build_identity.current(connection)
     frames = datasets.fetch(work, published, {check.dataset for check in checks})
     results, docs_index = run_checks(checks, frames, docs_project)
     run_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    store(work, run_id, results, docs_index)
+    store(work, run_id, results, docs_index, build_id)
     return run_id, results, docs_index
 
 
-def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path) -> None:
+def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path, build_id: str | None) -> None:
+    """Write the run's results and summary, with the build identity it validated."""
     rows = pd.DataFrame([{
         "run_id": run_id, "suite": r.check.suite, "expectation": r.check.name, "dataset": r.check.dataset,
         "severity": r.check.severity, "passed": r.success, "observed_value": r.observed,
@@ -60,10 +66,13 @@ def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path)
         connection.execute("create schema if not exists quality")
         connection.execute(RESULTS_DDL)
         connection.execute(RUNS_DDL)
+        for upgrade in RUNS_UPGRADES:
+            connection.execute(upgrade)
         connection.register("new_results", rows)
         connection.execute("insert into quality.validation_results select * from new_results")
-        connection.execute("insert into quality.validation_runs values (?, current_timestamp, ?, ?, ?, ?, ?)",
-                           [run_id, len(results), blocking, warnings, blocking == 0, str(docs_index)])
+        connection.execute("insert into quality.validation_runs by name select ? as run_id, current_timestamp as validated_at, "
+                           "? as checks, ? as blocking_failures, ? as warnings, ? as is_publishable, ? as data_docs, ? as build_id",
+                           [run_id, len(results), blocking, warnings, blocking == 0, str(docs_index), build_id])
 
 
 def summary(results: list[CheckResult]) -> str:

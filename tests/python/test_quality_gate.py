@@ -145,3 +145,36 @@ def test_publish_refuses_a_build_that_was_never_validated(warehouse_copy: Path, 
     refused = run_tool("publish", warehouse_copy, tmp_path / "published")
     assert refused.returncode == 1 and "no quality gate run" in refused.stderr
     assert not (tmp_path / "published" / "warehouse.duckdb").exists()
+
+
+def _published_state(published: Path) -> tuple[str, str]:
+    return fingerprint(published / "warehouse.duckdb"), (published / "PUBLISHED_RUN").read_text()
+
+
+def test_publish_refuses_a_build_that_failed_after_the_gate_passed(published_good: tuple[Path, Path]) -> None:
+    work, published = published_good
+    before = _published_state(published)
+    # a dbt build that changes the warehouse and then fails (every flagged-share test bites)
+    failed = run_dbt(work, "build", "--vars", "{max_flagged_share: -1}")
+    assert failed.returncode != 0
+    refused = run_tool("publish", work, published)
+    assert refused.returncode == 1 and "has changed since quality gate run" in refused.stderr
+    assert _published_state(published) == before
+
+
+def test_publish_refuses_a_load_with_no_gate_run_since(published_good: tuple[Path, Path], small_extracts: Path) -> None:
+    from scripts.load import load
+
+    work, published = published_good
+    before = _published_state(published)
+    load(small_extracts, work, sources=["crimes"], progress=False)
+    refused = run_tool("publish", work, published)
+    assert refused.returncode == 1 and "has changed since quality gate run" in refused.stderr
+    assert _published_state(published) == before
+    # validated again, the same warehouse publishes, and PUBLISHED_RUN names the run that validated it
+    assert run_dbt(work, "build").returncode == 0
+    validated = run_tool("validate", work, published)
+    assert validated.returncode == 0
+    assert run_tool("publish", work, published).returncode == 0
+    run_id = validated.stdout.split("validate: run ", 1)[1].split(":", 1)[0]
+    assert (published / "PUBLISHED_RUN").read_text().strip() == run_id
