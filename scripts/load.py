@@ -55,6 +55,13 @@ create table if not exists {SCHEMA}.load_audit (
 # Columns added to load_audit after its first release (older warehouses gain them on the next load).
 AUDIT_UPGRADES = ("alter table {schema}.load_audit add column if not exists file_bytes bigint",
                   "alter table {schema}.load_audit add column if not exists file_md5 varchar")
+WITHDRAWN_DDL = f"""
+create table if not exists {SCHEMA}.load_withdrawn (
+    source varchar not null,
+    file_key varchar not null,
+    source_file varchar not null,
+    noticed_at timestamp not null
+)"""
 QUARANTINE_DDL = f"""
 create table if not exists {SCHEMA}.quarantine (
     source varchar not null,
@@ -89,22 +96,45 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
+def month_of(name: str, source: str) -> str | None:
+    """The YYYY-MM of an extract file named <source>_YYYY-MM.csv or .csv.gz, else None."""
+    match = re.fullmatch(rf"{re.escape(source)}_(\d{{4}})-(\d{{2}})\.csv(?:\.gz)?", name)
+    if not match or not 1 <= int(match[2]) <= 12:
+        return None
+    return f"{match[1]}-{match[2]}"
+
+
 def discover(raw_dir: Path, contract: dict[str, Table], sources: list[str] | None = None) -> dict[str, list[Path]]:
-    """The extract files of each source, checked to exist."""
+    """The extract files of each source. A source folder holds exactly <source>_YYYY-MM.csv or
+    .csv.gz files, one per month (hidden files such as .gitkeep aside). Any other file, two files
+    for one month, or a name with a bad month stops the load with one message listing them all."""
     if not raw_dir.is_dir():
         raise LoadError(f"{raw_dir}: folder of raw extracts not found; run `make generate` or set RAW_DATA_DIR.")
     found: dict[str, list[Path]] = {}
+    offending: list[str] = []
     for name in sources or list(contract):
         if name not in contract:
             raise LoadError(f"unknown source {name!r}; the contract defines {', '.join(contract)}")
         folder = raw_dir / name
-        files = sorted([*folder.glob(f"{name}_*.csv"), *folder.glob(f"{name}_*.csv.gz")])
-        if not files:
+        entries = sorted(path for path in folder.iterdir() if not path.name.startswith(".")) if folder.is_dir() else []
+        by_month: dict[str, Path] = {}
+        for path in entries:
+            month = month_of(path.name, name) if path.is_file() else None
+            if month is None:
+                offending.append(f"{path} (expected {name}_YYYY-MM.csv or {name}_YYYY-MM.csv.gz)")
+            elif month in by_month:
+                offending.append(f"{path} (a second file for {month}, beside {by_month[month].name}; keep one)")
+            else:
+                by_month[month] = path
+        if not by_month and not offending:
             raise LoadError(
                 f"{folder}: no extract files for source '{name}' (expected {name}_YYYY-MM.csv or .csv.gz). "
                 "Copy the force's extract there, or run `make generate` for sample data."
             )
-        found[name] = files
+        found[name] = [by_month[month] for month in sorted(by_month)]
+    if offending:
+        raise LoadError(f"{raw_dir}: {len(offending)} file(s) that are not one extract per source and month; nothing was "
+                        "loaded. Rename, move or remove them:\n  " + "\n  ".join(offending))
     return found
 
 
@@ -327,8 +357,10 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
         for upgrade in AUDIT_UPGRADES:
             connection.execute(upgrade.format(schema=SCHEMA))
         connection.execute(QUARANTINE_DDL)
+        connection.execute(WITHDRAWN_DDL)
         connection.execute("begin transaction")
         build_identity.record(connection, "load")
+        connection.execute(f"delete from {SCHEMA}.load_withdrawn")  # what this load finds withdrawn
         for table, paths in plan:
             started = time.perf_counter()
             if new_files_only:
@@ -347,25 +379,43 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
         if police_uk_dir is None:
             for table in police_uk.values():
                 _create_raw_table(connection, table)
+        withdrawn = connection.execute(f"select source, file_key from {SCHEMA}.load_withdrawn order by all").fetchall()
         connection.execute("commit")
     except BaseException:
         connection.execute("rollback")
         raise
     finally:
         connection.close()
+    if withdrawn:
+        print(f"load: WARNING {len(withdrawn)} file(s) loaded before are no longer in the folder; their rows are kept "
+              "(raw.load_withdrawn; the gate warns): " + ", ".join(f"{source} {key}" for source, key in withdrawn), flush=True)
     return results
+
+
+def file_key(path: Path) -> str:
+    """What makes two files the same extract: the name less any .gz (a month re-exported with another
+    compression is the same month)."""
+    return path.name.removesuffix(".gz")
 
 
 def _load_new_files(connection: duckdb.DuckDBPyConnection, table: Table, paths: list[Path],
                     csv_options: dict[str, Any]) -> list[FileResult]:
-    """Load the files not loaded before (matched by file name), and reload those whose bytes changed."""
-    loaded = {Path(name).name: (name, md5) for name, md5 in connection.execute(
-        f"select source_file, file_md5 from {SCHEMA}.load_audit where source = ?", [table.raw_table]).fetchall()}
+    """Load the files of months not loaded before, and reload a month whose file changed (its bytes, or
+    its name: re-exported with another compression). Months loaded before whose file is no longer in
+    the folder keep their rows and are recorded in raw.load_withdrawn (reported by the load and the gate)."""
+    loaded: dict[str, tuple[str, str]] = {}
+    for name, md5 in connection.execute(
+            f"select source_file, file_md5 from {SCHEMA}.load_audit where source = ? order by source_file",
+            [table.raw_table]).fetchall():
+        loaded[file_key(Path(name))] = (name, md5)
     results = []
+    present = set()
     for path in paths:
+        key = file_key(path)
+        present.add(key)
         md5 = fingerprint(path)
-        previous = loaded.get(path.name)
-        if previous is not None and previous[1] == md5:
+        previous = loaded.get(key)
+        if previous is not None and previous[1] == md5 and Path(previous[0]).name == path.name:
             continue
         if previous is not None:
             connection.execute(f"delete from {SCHEMA}.{_quote(table.raw_table)} where _source_file = ?", [previous[0]])
@@ -373,6 +423,10 @@ def _load_new_files(connection: duckdb.DuckDBPyConnection, table: Table, paths: 
                 connection.execute(f"delete from {SCHEMA}.{bookkeeping} where source = ? and source_file = ?",
                                    [table.raw_table, previous[0]])
         results.append(load_file(connection, table, path, csv_options, md5, replaced=previous is not None))
+    for key, (name, _) in sorted(loaded.items()):
+        if key not in present:
+            connection.execute(f"insert into {SCHEMA}.load_withdrawn values (?, ?, ?, current_timestamp)",
+                               [table.raw_table, key, name])
     return results
 
 

@@ -18,6 +18,7 @@ ROW_LABELS = {
     "quality_police_uk_forces": ["force_slug", "rows_loaded"],
     "raw_columns": ["source"],
     "load_change": ["source"],
+    "withdrawn_files": ["source", "file_key"],
 }
 
 
@@ -30,6 +31,8 @@ def fetch(work: Path, published: Path | None, names: set[str]) -> dict[str, pd.D
                 frames[name] = raw_columns(connection)
             elif name == "load_change":
                 frames[name] = load_change(connection, published)
+            elif name == "withdrawn_files":
+                frames[name] = withdrawn_files(connection)
             else:
                 frames[name] = connection.execute(f"select * from quality.{name}").df()
     return frames
@@ -56,3 +59,12 @@ def load_change(connection: duckdb.DuckDBPyConnection, published: Path | None) -
     frame = now.merge(before, on="source", how="left")
     frame["rows_ratio"] = frame["rows_now"] / frame["rows_published"]
     return frame
+
+
+def withdrawn_files(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Files the last nightly load found gone from their folder (their rows are still loaded)."""
+    exists = connection.execute("select count(*) from information_schema.tables "
+                                "where table_schema = 'raw' and table_name = 'load_withdrawn'").fetchone()[0]
+    if not exists:
+        return pd.DataFrame({"source": pd.Series(dtype=str), "file_key": pd.Series(dtype=str), "is_in_folder": pd.Series(dtype=bool)})
+    return connection.execute("select source, file_key, false as is_in_folder from raw.load_withdrawn order by all").df()
