@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from scripts import runner
+from scripts.sql_text import literal
 from scripts.settings import PROJECT_ROOT
 
 SHARED = PROJECT_ROOT.parent / "shared" / "data" / "police_uk_all_forces"
@@ -54,16 +55,16 @@ def make_files(source: Path, out: Path, months: int) -> int:
             name = target + path.name[len(origin):]
             if target == origin:
                 shutil.copy(path, out / target / name)
-                written += connection.execute(f"select count(*) from read_csv('{path}', columns = {columns}, header = true, "
+                written += connection.execute(f"select count(*) from read_csv({literal(path)}, columns = {columns}, header = true, "
                                               "auto_detect = false, delim = ',', quote = '\"', escape = '\"')").fetchone()[0]
                 continue
             connection.execute(f"""
                 copy (
-                    select * replace ('{target}' as "Month")
-                    from read_csv('{path}', columns = {columns}, header = true, auto_detect = false,
+                    select * replace ({literal(target)} as "Month")
+                    from read_csv({literal(path)}, columns = {columns}, header = true, auto_detect = false,
                                   delim = ',', quote = '"', escape = '"')
-                ) to '{out / target / name}' (format csv, header true, compression gzip)""")
-            written += connection.execute(f"select count(*) from read_csv('{out / target / name}', columns = {columns}, "
+                ) to {literal(out / target / name)} (format csv, header true, compression gzip)""")
+            written += connection.execute(f"select count(*) from read_csv({literal(out / target / name)}, columns = {columns}, "
                                           "header = true, auto_detect = false)").fetchone()[0]
     return written
 

@@ -37,6 +37,7 @@ from typing import Any
 import duckdb
 
 from scripts import build_identity
+from scripts.sql_text import identifier, literal
 from scripts.contract import Column, Table, load_contract, load_police_uk_contract
 from scripts.settings import duckdb_config, load_config, raw_data_dir, warehouse_path
 
@@ -216,7 +217,7 @@ def _check_gzip_complete(path: Path) -> None:
 
 def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, str]:
     """SQL that casts the raw text of a column to its type, and SQL for the reason it failed."""
-    text = f"nullif(trim({_quote(column.name)}), '')"
+    text = f"nullif(trim({identifier(column.name)}), '')"
     if column.data_type == "VARCHAR":
         typed = text
     elif column.data_type == "INTEGER":
@@ -224,21 +225,22 @@ def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, s
     elif column.data_type == "DOUBLE":
         typed = f"try_cast({text} as double)"
     elif column.data_type == "DATE":
-        typed = f"try_strptime({text}, '{csv_options['date_format']}')::date"
+        typed = f"try_strptime({text}, {literal(csv_options['date_format'])})::date"
     elif column.data_type == "TIMESTAMP":
-        typed = f"try_strptime({text}, '{csv_options['timestamp_format']}')"
+        typed = f"try_strptime({text}, {literal(csv_options['timestamp_format'])})"
     else:
-        trues = ", ".join(f"'{value}'" for value in csv_options["true_values"])
-        falses = ", ".join(f"'{value}'" for value in csv_options["false_values"])
+        trues = ", ".join(literal(value) for value in csv_options["true_values"])
+        falses = ", ".join(literal(value) for value in csv_options["false_values"])
         typed = f"case when upper({text}) in ({trues}) then true when upper({text}) in ({falses}) then false end"
     expected = {
         "DATE": csv_options["date_format"], "TIMESTAMP": csv_options["timestamp_format"],
         "BOOLEAN": "/".join(csv_options["true_values"] + csv_options["false_values"]), "INTEGER": "a whole number",
         "DOUBLE": "a number",
     }.get(column.data_type, "text")
-    problems = [f"when {text} is not null and {typed} is null then '{column.name}: ' || {text} || ' is not a valid {column.data_type} (expected {expected})'"]
+    problems = [f"when {text} is not null and {typed} is null then {literal(column.name + ': ')} || {text} || "
+                f"{literal(f' is not a valid {column.data_type} (expected {expected})')}"]
     if column.is_required:
-        problems.insert(0, f"when {text} is null then '{column.name}: required value is empty'")
+        problems.insert(0, f"when {text} is null then {literal(column.name + ': required value is empty')}")
     reason = f"case {' '.join(problems)} end"
     return typed, reason
 
@@ -246,15 +248,15 @@ def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, s
 def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, csv_options: dict[str, Any],
               md5: str | None = None, replaced: bool = False) -> FileResult:
     """Load one file into raw.<source>, its bad rows into raw.quarantine, and audit it."""
-    columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in table.column_names)
+    columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in table.column_names)
     connection.execute("drop table if exists _rejects; drop table if exists _reject_scans; drop table if exists _scan")
     try:
         connection.execute(f"""
             create temp table _scan as
             select *, row_number() over () as _record
-            from read_csv({_literal(str(path))}, columns = {{{columns}}}, header = true, auto_detect = false,
-                          delim = {_literal(csv_options['delimiter'])}, quote = {_literal(csv_options['quote'])},
-                          escape = {_literal(csv_options['escape'])}, encoding = {_literal(csv_options['encoding'])},
+            from read_csv({literal(str(path))}, columns = {{{columns}}}, header = true, auto_detect = false,
+                          delim = {literal(csv_options['delimiter'])}, quote = {literal(csv_options['quote'])},
+                          escape = {literal(csv_options['escape'])}, encoding = {literal(csv_options['encoding'])},
                           strict_mode = true, store_rejects = true,
                           rejects_table = '_rejects', rejects_scan = '_reject_scans')
         """)
@@ -262,9 +264,9 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
         raise LoadError(f"{path}: cannot be read as a '{table.raw_table}' extract ({error}). Re-export the file.") from error
 
     casts = [cast_expression(column, csv_options) for column in table.columns]
-    typed = ", ".join(f"{typed} as {_quote(column.name)}" for column, (typed, _) in zip(table.columns, casts))
+    typed = ", ".join(f"{typed} as {identifier(column.name)}" for column, (typed, _) in zip(table.columns, casts))
     reasons = ", ".join(reason for _, reason in casts)
-    originals = ", ".join(f"{_literal(name)}: _scan.{_quote(name)}" for name in table.column_names)
+    originals = ", ".join(f"{literal(name)}: _scan.{identifier(name)}" for name in table.column_names)
     rejected = connection.execute("select count(distinct line) from _rejects").fetchone()[0]
     connection.execute(f"""
         create or replace temp table _typed as
@@ -275,22 +277,22 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
             nullif(concat_ws('; ', {reasons}), '') as _reason
         from _scan
     """)
-    target = f"{SCHEMA}.{_quote(table.raw_table)}"
-    names = ", ".join(_quote(name) for name in table.column_names)
+    target = f"{SCHEMA}.{identifier(table.raw_table)}"
+    names = ", ".join(identifier(name) for name in table.column_names)
     connection.execute(f"""
         insert into {target}
-        select {names}, {_literal(str(path))}, _source_line, current_timestamp
+        select {names}, {literal(str(path))}, _source_line, current_timestamp
         from _typed where _reason is null order by _source_line
     """)
     connection.execute(f"""
         insert into {SCHEMA}.quarantine
-        select {_literal(table.raw_table)}, {_literal(str(path))}, _typed._source_line, _typed._reason,
+        select {literal(table.raw_table)}, {literal(str(path))}, _typed._source_line, _typed._reason,
                to_json({{{originals}}})::varchar, current_timestamp
         from _typed
         inner join _scan on _scan._record = _typed._record
         where _typed._reason is not null
         union all
-        select {_literal(table.raw_table)}, {_literal(str(path))}, line,
+        select {literal(table.raw_table)}, {literal(str(path))}, line,
                'unreadable CSV line: ' || string_agg(distinct error_type::varchar || ' (' || error_message || ')', '; '),
                any_value(csv_line), current_timestamp
         from _rejects group by line
@@ -367,7 +369,7 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
                 _create_raw_table(connection, table)
                 batch = _load_new_files(connection, table, paths, csv_options)
             else:
-                connection.execute(f"drop table if exists {SCHEMA}.{_quote(table.raw_table)}")
+                connection.execute(f"drop table if exists {SCHEMA}.{identifier(table.raw_table)}")
                 _create_raw_table(connection, table)
                 connection.execute(f"delete from {SCHEMA}.load_audit where source = ?", [table.raw_table])
                 connection.execute(f"delete from {SCHEMA}.quarantine where source = ?", [table.raw_table])
@@ -418,7 +420,7 @@ def _load_new_files(connection: duckdb.DuckDBPyConnection, table: Table, paths: 
         if previous is not None and previous[1] == md5 and Path(previous[0]).name == path.name:
             continue
         if previous is not None:
-            connection.execute(f"delete from {SCHEMA}.{_quote(table.raw_table)} where _source_file = ?", [previous[0]])
+            connection.execute(f"delete from {SCHEMA}.{identifier(table.raw_table)} where _source_file = ?", [previous[0]])
             for bookkeeping in ("load_audit", "quarantine"):
                 connection.execute(f"delete from {SCHEMA}.{bookkeeping} where source = ? and source_file = ?",
                                    [table.raw_table, previous[0]])
@@ -432,17 +434,9 @@ def _load_new_files(connection: duckdb.DuckDBPyConnection, table: Table, paths: 
 
 def _create_raw_table(connection: duckdb.DuckDBPyConnection, table: Table) -> None:
     """The raw table for a contract table, if it is not there yet (police.uk tables exist even when empty)."""
-    columns = ", ".join(f"{_quote(column.name)} {column.data_type}" for column in table.columns)
-    connection.execute(f"create table if not exists {SCHEMA}.{_quote(table.raw_table)} "
+    columns = ", ".join(f"{identifier(column.name)} {column.data_type}" for column in table.columns)
+    connection.execute(f"create table if not exists {SCHEMA}.{identifier(table.raw_table)} "
                        f"({columns}, _source_file varchar, _source_line bigint, _loaded_at timestamp)")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from scripts import build_identity
+from scripts.sql_text import identifier, literal
 from scripts.settings import published_dir, warehouse_path
 
 KEEP_VERSIONS = 2
@@ -78,7 +79,7 @@ def publish(work: Path, target: Path) -> str:
             "where (table_schema = 'marts' and table_type = 'BASE TABLE') "
             "or (table_schema = 'quality' and table_name in ('validation_results', 'validation_runs'))").fetchall()
         for schema, table in tables:
-            connection.execute(f"copy {schema}.{table} to '{parquet / (table + '.parquet')}' (format parquet)")
+            connection.execute(f"copy {identifier(schema)}.{identifier(table)} to {literal(parquet / (table + '.parquet'))} (format parquet)")
 
     docs_copy = target / f".data_docs-{version}"
     shutil.rmtree(docs_copy, ignore_errors=True)

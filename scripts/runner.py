@@ -7,6 +7,7 @@ benchmark; nothing here asserts a timing.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import sys
@@ -63,7 +64,7 @@ def dbt_command(warehouse: Path, *args: str, vars_: dict[str, str] | None = None
     command = [DBT, *args, "--project-dir", str(PROJECT_ROOT), "--target-path", str(warehouse.parent / "target"),
                "--log-path", str(warehouse.parent / "logs")]
     if vars_:
-        command += ["--vars", "{" + ", ".join(f"{key}: '{value}'" for key, value in vars_.items()) + "}"]
+        command += ["--vars", json.dumps(vars_)]   # JSON is YAML: every value quoted and escaped
     os.makedirs(warehouse.parent / "tmp", exist_ok=True)
     return command
 

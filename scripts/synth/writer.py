@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from scripts.contract import Table
+from scripts.sql_text import literal
 from scripts.synth.defects import GARBLE_COLUMN
 
 # Pseudonymous reference columns are generated as numbers and written with these prefixes.
@@ -40,7 +41,7 @@ class ExtractWriter:
         self.connection.register("batch", frame)
         compression = "gzip" if self.gzip else "none"
         self.connection.execute(
-            f"copy (select {select} from batch order by _row) to '{path}' "
+            f"copy (select {select} from batch order by _row) to {literal(path)} "
             f"(format csv, header true, delimiter ',', quote '\"', compression {compression})"
         )
         self.connection.unregister("batch")

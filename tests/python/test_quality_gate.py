@@ -178,3 +178,21 @@ def test_publish_refuses_a_load_with_no_gate_run_since(published_good: tuple[Pat
     assert run_tool("publish", work, published).returncode == 0
     run_id = validated.stdout.split("validate: run ", 1)[1].split(":", 1)[0]
     assert (published / "PUBLISHED_RUN").read_text().strip() == run_id
+
+
+def test_a_quote_in_the_published_folder_is_not_spliced_into_sql(warehouse_copy: Path, tmp_path: Path) -> None:
+    published = tmp_path / "board's \"published\" folder"
+    assert run_tool("validate", warehouse_copy, published).returncode == 0
+    result = run_tool("publish", warehouse_copy, published)
+    assert result.returncode == 0, result.stderr
+    assert (published / "parquet" / "measure_values.parquet").exists()
+
+
+def test_dbt_vars_are_passed_quoted_whatever_they_hold(tmp_path: Path) -> None:
+    import yaml
+
+    from scripts import runner
+
+    values = {"as_at": "2025-04-01", "note": "it's \"quoted\", {braced}: and: colons"}
+    command = runner.dbt_command(tmp_path / "w.duckdb", "build", vars_=values)
+    assert yaml.safe_load(command[command.index("--vars") + 1]) == values
