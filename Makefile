@@ -22,6 +22,9 @@ POLICE_UK_DIR ?=
 # FORCE_EXTRACTS=no runs on the police.uk files instead of the force's extracts (nothing generated).
 FORCE_EXTRACTS ?= yes
 DBT := $(BIN)/dbt
+# One pipeline at a time per warehouse (scripts/pipeline_lock.py): every target that writes the
+# warehouse runs under its lock; a second refuses naming the holder (LOCK_WAIT=seconds to wait).
+LOCK = $(BIN)/python -m scripts.pipeline_lock --warehouse $(WAREHOUSE_PATH) --name "make $@" --wait $(or $(LOCK_WAIT),0) --
 
 .PHONY: as-at nightly bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
@@ -43,39 +46,40 @@ generate: $(STAMP) ## write SYNTHETIC sample extracts into data/raw (only if it 
 
 load: $(STAMP) ## load data/raw into the warehouse's raw schema (replacing it; see nightly)
 	@echo "== load"
-	$(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH) $(if $(POLICE_UK_DIR),--police-uk $(POLICE_UK_DIR)) $(if $(filter no,$(FORCE_EXTRACTS)),--no-force-extracts) $(LOAD_ARGS)
+	$(LOCK) $(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH) $(if $(POLICE_UK_DIR),--police-uk $(POLICE_UK_DIR)) $(if $(filter no,$(FORCE_EXTRACTS)),--no-force-extracts) $(LOAD_ARGS)
 
 # dbt build is incremental for the big facts. It is a full refresh when FULL_REFRESH=yes, or when
 # the last load replaced raw rows rather than only adding them (the loader leaves a marker file).
 build: $(STAMP) ## dbt build (seeds, models, snapshot, tests) into the working warehouse
 	@echo "== dbt build"
 	mkdir -p warehouse/tmp
+	$(LOCK) bash -c 'set -euo pipefail; \
 	refresh=$$( { [ "$(FULL_REFRESH)" = yes ] || [ -e "$(WAREHOUSE_PATH).full-refresh" ]; } && echo --full-refresh || true ); \
 	echo "dbt build $${refresh:-(incremental)}"; \
-	$(DBT) build --project-dir . --fail-fast $$refresh
-	rm -f "$(WAREHOUSE_PATH).full-refresh"
+	$(DBT) build --project-dir . --fail-fast $$refresh; \
+	rm -f "$(WAREHOUSE_PATH).full-refresh"'
 
 nightly: $(STAMP) ## the nightly run: load only new or re-exported extracts, incremental build, gate, publish, pack
-	$(MAKE) load LOAD_ARGS=--new-files-only
-	$(MAKE) build validate publish pack
+	$(LOCK) bash -c '$(MAKE) load LOAD_ARGS=--new-files-only && $(MAKE) build validate publish pack'
 
 as-at: $(STAMP) ## rebuild the figures and pack as at an earlier extract date: make as-at AS_AT=YYYY-MM-DD
 	@test -n "$(AS_AT)" || { echo "give the date: make as-at AS_AT=YYYY-MM-DD"; exit 2; }
-	$(BIN)/python -m scripts.as_at --date $(AS_AT)
+	$(LOCK) $(BIN)/python -m scripts.as_at --date $(AS_AT)
 
 validate: $(STAMP) ## the quality gate (Great Expectations) on the working warehouse
 	@echo "== validate"
-	$(BIN)/python -m scripts.validate
+	$(LOCK) $(BIN)/python -m scripts.validate
 
 publish: $(STAMP) ## publish the validated warehouse, Parquet and Data Docs to warehouse/published
 	@echo "== publish"
-	$(BIN)/python -m scripts.publish
+	$(LOCK) $(BIN)/python -m scripts.publish
 
 pack: $(STAMP) ## write the performance pack for the latest month (MONTH=YYYY-MM for another; FORCE=<id> for a force's data.police.uk pack)
 	@echo "== pack"
 	$(BIN)/python -m scripts.pack $(if $(MONTH),--month $(MONTH)) $(if $(FORCE),--force $(FORCE))
 
-run: generate load build validate publish pack ## everything: install, generate if empty, load, build, validate, publish, pack
+run: $(STAMP) ## everything: install, generate if empty, load, build, validate, publish, pack
+	$(LOCK) $(MAKE) --no-print-directory generate load build validate publish pack
 	@echo "== published: warehouse/published/warehouse.duckdb (read-only for BI), parquet/, data_docs/index.html, pack/"
 
 sql: $(STAMP) ## a read-only SQL shell on the published warehouse
@@ -92,7 +96,7 @@ test: $(STAMP) $(WAREHOUSE_PATH) browser test-dbt test-python ## the whole suite
 
 test-dbt: $(STAMP)
 	@echo "== dbt test (data and unit tests on $(WAREHOUSE_PATH))"
-	$(DBT) test --project-dir .
+	$(LOCK) $(DBT) test --project-dir .
 
 test-python: $(STAMP)
 	@echo "== pytest"
@@ -117,7 +121,7 @@ calibration: $(STAMP) ## compare the warehouse with the published figures
 	$(BIN)/python -m scripts.calibration
 
 clean: ## remove the working warehouse (and with it the outcome snapshot's history), as-at and bench builds, dbt artefacts
-	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/*.full-refresh warehouse/tmp warehouse/gx warehouse/as_at warehouse/bench
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/*.full-refresh warehouse/*.lock warehouse/tmp warehouse/gx warehouse/as_at warehouse/bench
 
 clean-data: ## remove the generated extracts too
 	find data/raw -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from scripts import pipeline_lock
 from scripts.report import data, html, national
 from scripts.settings import load_config, published_dir
 from scripts.synth.calendar import parse_month
@@ -77,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pack: skipped: {notice}; the pack reports the force's own measures "
               "(for a force's data.police.uk figures: make pack FORCE=<force id>)")
         return 0
+    except duckdb.IOException as error:
+        return pipeline_lock.busy("pack", error)
     except (ValueError, national.NoPoliceUkData) as error:
         print(f"pack: ERROR {error}", file=sys.stderr)
         return 2

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from scripts import build_identity
+from scripts import build_identity, pipeline_lock
 from scripts.sql_text import identifier, literal
 from scripts.settings import published_dir, warehouse_path
 
@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     except PublishError as error:
         print(f"publish: REFUSED {error}. The last published warehouse is unchanged.", file=sys.stderr)
         return 1
+    except duckdb.IOException as error:
+        return pipeline_lock.busy("publish", error)
     print(f"publish: run {run_id} published in {time.perf_counter() - started:.1f}s: "
           f"{args.published / 'warehouse.duckdb'} (open read-only), {args.published / 'parquet'}, "
           f"{args.published / 'data_docs' / 'index.html'}")

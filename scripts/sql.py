@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from scripts import pipeline_lock
+
 from scripts.settings import published_dir
 
 
@@ -34,7 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.warehouse.exists():
         print(f"sql: {args.warehouse} not found; run `make run` first", file=sys.stderr)
         return 2
-    connection = duckdb.connect(str(args.warehouse), read_only=True)
+    try:
+        connection = duckdb.connect(str(args.warehouse), read_only=True)
+    except duckdb.IOException as error:
+        return pipeline_lock.busy("sql", error)
     if args.command:
         run(connection, args.command)
         return 0

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from scripts import build_identity
+from scripts import build_identity, pipeline_lock
 from scripts.gate import datasets
 from scripts.gate.runner import CheckResult, run_checks
 from scripts.gate.suites import SuiteError, load_checks
@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     except SuiteError as error:
         print(f"validate: ERROR {error}", file=sys.stderr)
         return 2
+    except duckdb.IOException as error:
+        return pipeline_lock.busy("validate", error)
     print(summary(results))
     failed = [r for r in results if not r.success and r.check.severity == "blocking"]
     warned = [r for r in results if not r.success and r.check.severity == "warning"]
