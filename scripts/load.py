@@ -1,22 +1,36 @@
 """Load force extracts into the warehouse's `raw` schema, losing nothing.
 
-For each source in the contract (models/staging/force/_force__sources.yml) every file
-data/raw/<source>/<source>_<YYYY-MM>.csv[.gz] is read with explicit CSV options and every
-column cast to its contract type. A row that cannot be loaded (a broken CSV line, a value that
-is not of its type, an empty required value) goes to raw.quarantine with the file, the line, the
-reason and its original values. raw.load_audit gets one row per file:
-rows_read = rows_loaded + rows_quarantined.
+Every file is found strictly: a source folder holds exactly data/raw/<source>/<source>_YYYY-MM.csv
+or .csv.gz files, one per month (hidden files aside). Any other file, two files for one month, or a
+name with a bad month stops the load with one message listing every offending file.
 
-A missing source folder, a file with the wrong header, or a file that cannot be read stops the
-load before anything is changed, with a message naming the file and the problem.
+Each file is read with explicit CSV options and every column cast to its contract type
+(models/staging/force/_force__sources.yml). A row that cannot be loaded (a broken CSV line, a value
+that is not of its type, an empty required value, a control character such as NUL in any field,
+or the last record of a file that does not end with a newline, which may be cut) goes to
+raw.quarantine with the file, the physical line (the header is line 1; exact after quoted newlines
+and blank lines), the reason and its original values.
+
+Nothing is lost silently: the file's physical lines are counted apart from the CSV parse, and every
+line must be the header, a blank line, or part of a record loaded or quarantined. If not (an
+unterminated quote swallowing the rest of the file, say), the load stops naming the file.
+raw.load_audit gets one row per file: rows_read = rows_loaded + rows_quarantined.
+
+A missing source folder, a file with the wrong header, a file that cannot be read or is truncated,
+or a file whose lines do not balance stops the load before anything is changed (one transaction),
+with a message naming the file and the problem (exit code 2).
 
     python -m scripts.load                      # data/raw -> warehouse/warehouse.duckdb
     python -m scripts.load --raw /tmp/extracts --warehouse /tmp/test.duckdb
     python -m scripts.load --new-files-only     # the nightly load: only files not loaded before
 
-A full load replaces the raw tables and leaves <warehouse>.full-refresh beside the warehouse, so the
-next `make build` rebuilds the incremental models in full; so does a nightly load that replaced a
-re-exported file.
+The nightly load adds the months not loaded before and reloads a month whose file changed (its
+bytes, or its compression: a month re-exported from .csv.gz to .csv replaces the old file's rows);
+a file loaded before that has gone from its folder keeps its rows, is listed in raw.load_withdrawn,
+printed, and warned by the gate. A full load replaces the raw tables and leaves
+<warehouse>.full-refresh beside the warehouse, so the next `make build` rebuilds the incremental
+models in full; so does a nightly load that replaced a re-exported file. Every load gives the
+warehouse a new build identity (raw.build_identity): publish refuses until the gate has validated it.
 """
 
 from __future__ import annotations
@@ -183,8 +197,6 @@ def check_header(path: Path, table: Table) -> None:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8", newline="") as handle:
             first = handle.readline()
-        if path.suffix == ".gz":
-            _check_gzip_complete(path)
     except (OSError, EOFError, UnicodeDecodeError, zlib.error) as error:
         raise LoadError(f"{path}: cannot be read ({error}). Re-export the file.") from error
     expected = table.header_names
@@ -208,11 +220,34 @@ def check_header(path: Path, table: Table) -> None:
         )
 
 
-def _check_gzip_complete(path: Path) -> None:
-    """Read a gzip file to its end: DuckDB loads a truncated one without complaint, losing rows."""
-    with gzip.open(path, "rb") as handle:
-        while handle.read(1 << 20):
-            pass
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"   # in a field: not text an extract should carry
+CONTROL_BYTES = re.compile(CONTROL_CHARACTERS.encode())
+
+
+@dataclass(frozen=True)
+class FileShape:
+    """A file as physical lines, read apart from the CSV parse that loads it (to reconcile with it)."""
+    data: bytes                 # the whole file, decompressed
+    lines: int                  # physical lines, the header's included
+    ends_with_newline: bool
+    blank_lines: tuple[int, ...]  # physical line numbers of empty lines
+    has_control_characters: bool  # NUL and the like anywhere in the file
+
+
+def read_shape(path: Path) -> FileShape:
+    """Read a file to its end (a truncated gzip stops here: DuckDB would load it without complaint)
+    and count its physical lines and blank lines."""
+    try:
+        with (gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")) as handle:
+            data = handle.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise LoadError(f"{path}: cannot be read ({error}). Re-export the file.") from error
+    ends = data.endswith(b"\n")
+    lines = data.count(b"\n") + (0 if ends or not data else 1)
+    blank: tuple[int, ...] = ()
+    if b"\n\n" in data or b"\n\r\n" in data:          # rare: find them exactly
+        blank = tuple(data.count(b"\n", 0, match.start()) + 2 for match in re.finditer(rb"\n(?=\r?\n)", data))
+    return FileShape(data, lines, ends, blank, CONTROL_BYTES.search(data) is not None)
 
 
 def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, str]:
@@ -245,9 +280,19 @@ def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, s
     return typed, reason
 
 
+
+
 def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, csv_options: dict[str, Any],
               md5: str | None = None, replaced: bool = False) -> FileResult:
-    """Load one file into raw.<source>, its bad rows into raw.quarantine, and audit it."""
+    """Load one file into raw.<source>, its bad rows into raw.quarantine, and audit it.
+
+    The file's physical lines are counted apart from the CSV parse (read_shape), and every one must
+    be the header, a blank line, or part of a record loaded or quarantined: otherwise rows were lost
+    (an unterminated quote swallowing the rest of the file, say) and the load stops naming the file.
+    Quarantine lines are the file's physical lines (the header is line 1), exact after quoted
+    newlines and blank lines. A field holding a control character (NUL and the like) is quarantined;
+    so is the last record of a file that does not end with a newline (it may be cut)."""
+    shape = read_shape(path)
     columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in table.column_names)
     connection.execute("drop table if exists _rejects; drop table if exists _reject_scans; drop table if exists _scan")
     try:
@@ -263,19 +308,52 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
     except duckdb.Error as error:
         raise LoadError(f"{path}: cannot be read as a '{table.raw_table}' extract ({error}). Re-export the file.") from error
 
+    fields = [f"_scan.{identifier(name)}" for name in table.column_names]
+    records, last_record = connection.execute("select count(*), max(_record) from _scan").fetchone()
+    rejects = connection.execute("""
+        select line, min(line_byte_position), any_value(csv_line) from _rejects group by line order by line""").fetchall()
+    reject_newlines = sum(text.rstrip("\r\n").count("\n") for _, _, text in rejects)
+    accounted = 1 + len(shape.blank_lines) + records + len(rejects) + reject_newlines
+    good_newlines = 0
+    if accounted < shape.lines:          # lines inside quoted fields, or lines lost: count the first
+        newlines = " + ".join(f"coalesce(length({field}) - length(replace({field}, chr(10), '')), 0)" for field in fields)
+        good_newlines = connection.execute(f"select coalesce(sum({newlines}), 0) from _scan").fetchone()[0]
+        accounted += good_newlines
+    if accounted != shape.lines:
+        raise LoadError(f"{path}: {shape.lines:,} lines, but the header, {len(shape.blank_lines)} blank line(s) and "
+                        f"{records + len(rejects):,} records read account for {accounted:,} (nothing read after line {accounted:,}?): "
+                        "rows were lost (an unterminated quote, or a broken line, swallowed the rest). Nothing was loaded; "
+                        "re-export the file.")
+    # a file that stops mid-line may have lost the end of its last record (unless that line is a rejected one)
+    last_line_rejected = bool(rejects) and max(line for line, _, _ in rejects) >= shape.lines
+    cut_record = last_record if last_record and not shape.ends_with_newline and not last_line_rejected else 0
+    irregular = good_newlines > 0 or reject_newlines > 0 or bool(shape.blank_lines)
+    if irregular:
+        _place_records(connection, shape, rejects, fields)
+    else:   # every record one line: DuckDB's reject line numbers are the file's
+        connection.execute("drop table if exists _reject_places")
+        connection.execute("create temp table _reject_places as select distinct line, line as source_line from _rejects")
+
     casts = [cast_expression(column, csv_options) for column in table.columns]
     typed = ", ".join(f"{typed} as {identifier(column.name)}" for column, (typed, _) in zip(table.columns, casts))
-    reasons = ", ".join(reason for _, reason in casts)
+    reasons = [reason for _, reason in casts]
+    if shape.has_control_characters:    # rare: only then is every field searched
+        control = " || ".join(f"coalesce(case when regexp_matches({field}, {literal(CONTROL_CHARACTERS)}) "
+                              f"then {literal(name + ' ')} end, '')" for field, name in zip(fields, table.column_names))
+        reasons.insert(0, f"case when regexp_matches(concat({', '.join(fields)}), {literal(CONTROL_CHARACTERS)}) "
+                          f"then 'control character (NUL or the like) in: ' || trim({control}) end")
+    if cut_record:
+        reasons.append(f"case when _scan._record = {cut_record} then 'the file does not end with a newline: its last record may be cut' end")
     originals = ", ".join(f"{literal(name)}: _scan.{identifier(name)}" for name in table.column_names)
-    rejected = connection.execute("select count(distinct line) from _rejects").fetchone()[0]
     connection.execute(f"""
         create or replace temp table _typed as
         select
             {typed},
-            _record,
-            {_line_number_sql(rejected)} as _source_line,
-            nullif(concat_ws('; ', {reasons}), '') as _reason
+            _scan._record,
+            {"_places.source_line" if irregular else _line_number_sql(len(rejects))} as _source_line,
+            nullif(concat_ws('; ', {", ".join(reasons)}), '') as _reason
         from _scan
+        {"inner join _places on _scan._record = _places._record" if irregular else ""}
     """)
     target = f"{SCHEMA}.{identifier(table.raw_table)}"
     names = ", ".join(identifier(name) for name in table.column_names)
@@ -292,15 +370,17 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
         inner join _scan on _scan._record = _typed._record
         where _typed._reason is not null
         union all
-        select {literal(table.raw_table)}, {literal(str(path))}, line,
+        select {literal(table.raw_table)}, {literal(str(path))}, _reject_places.source_line,
                'unreadable CSV line: ' || string_agg(distinct error_type::varchar || ' (' || error_message || ')', '; '),
                any_value(csv_line), current_timestamp
-        from _rejects group by line
+        from _rejects
+        inner join _reject_places on _rejects.line = _reject_places.line
+        group by _rejects.line, _reject_places.source_line
     """)
     loaded, quarantined_cast = connection.execute(
         "select count(*) filter (where _reason is null), count(*) filter (where _reason is not null) from _typed"
     ).fetchone()
-    result = FileResult(table.raw_table, path, loaded + quarantined_cast + rejected, loaded, quarantined_cast + rejected, replaced)
+    result = FileResult(table.raw_table, path, loaded + quarantined_cast + len(rejects), loaded, quarantined_cast + len(rejects), replaced)
     connection.execute(
         f"insert into {SCHEMA}.load_audit values (?, ?, ?, ?, ?, current_timestamp, ?, ?)",
         [table.raw_table, str(path), result.rows_read, result.rows_loaded, result.rows_quarantined,
@@ -310,15 +390,50 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
 
 
 def _line_number_sql(rejected: int) -> str:
-    """File line of the n-th good record: after the header, and after any rejected lines before it."""
+    """File line of the n-th good record when every record is one line: after the header, and after
+    any rejected lines before it."""
     if not rejected:
-        return "_record + 1"
-    return """_record + 1 + (
+        return "_scan._record + 1"
+    return """_scan._record + 1 + (
             select count(*)
             from (select line - 2 - (row_number() over (order by line) - 1) as good_rows_before
-                  from (select distinct line from _rejects)) as rejects
-            where rejects.good_rows_before < _scan._record
+                  from (select distinct line from _rejects))
+            where good_rows_before < _scan._record
         )"""
+
+
+def _place_records(connection: duckdb.DuckDBPyConnection, shape: FileShape, rejects: list[tuple], fields: list[str]) -> None:
+    """Temp tables _places (record -> physical line) and _reject_places (DuckDB's reject line ->
+    physical line) for a file with quoted newlines or blank lines. DuckDB numbers items (records and
+    blank lines, the header 1), so the file is walked item by item, each record taking one line plus
+    its quoted newlines, each blank line one."""
+    connection.execute("drop table if exists _places; drop table if exists _reject_places")
+    newlines = " + ".join(f"coalesce(length({field}) - length(replace({field}, chr(10), '')), 0)" for field in fields)
+    good = dict(connection.execute(f"select _record, {newlines} from _scan where {newlines} > 0").fetchall())
+    total = connection.execute("select count(*) from _scan").fetchone()[0]
+    reject_newlines = {line: text.rstrip("\r\n").count("\n") for line, _, text in rejects}
+    blank = set(shape.blank_lines)
+    places, reject_places = [], []
+    physical, item, record = 2, 2, 1
+    while record <= total or reject_newlines:
+        if physical > shape.lines:
+            raise LoadError(f"the records of the file could not be placed on its lines (past line {shape.lines:,}); re-export it")
+        if physical in blank:
+            physical += 1
+        elif item in reject_newlines:
+            reject_places.append((item, physical))
+            physical += 1 + reject_newlines.pop(item)
+        else:
+            places.append((record, physical))
+            physical += 1 + good.get(record, 0)
+            record += 1
+        item += 1
+    connection.execute("create temp table _places (_record bigint, source_line bigint)")
+    connection.execute("create temp table _reject_places (line bigint, source_line bigint)")
+    for table_name, pairs in (("_places", places), ("_reject_places", reject_places)):
+        if pairs:
+            connection.execute(f"insert into {table_name} select unnest(?), unnest(?)",
+                               [[first for first, _ in pairs], [second for _, second in pairs]])
 
 
 def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None, progress: bool = True,

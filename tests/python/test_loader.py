@@ -209,3 +209,107 @@ def test_nightly_re_export_with_other_compression_replaces_and_a_withdrawn_file_
     assert withdrawn == [("calls", str(gone))]
     frame = datasets.fetch(warehouse, None, {"withdrawn_files"})["withdrawn_files"]
     assert frame.to_dict("records") == [{"source": "calls", "file_key": gone.name.removesuffix(".gz"), "is_in_folder": False}]
+
+
+def _quarantine(warehouse: Path, path: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute("select source_line, reason, original_values from raw.quarantine where source_file = ? "
+                                  "order by 1", [str(path)]).fetchall()
+
+
+def test_an_unterminated_quote_never_loses_rows_silently(extracts: Path, tmp_path: Path) -> None:
+    path = extracts / "incidents" / "incidents_2020-02.csv.gz"
+    lines = read_lines(path)
+    fields = lines[99].split(",")
+    fields[7] = '"never closed'
+    lines[99] = ",".join(fields)
+    write_lines(path, lines)
+    warehouse = tmp_path / "w.duckdb"
+    try:
+        load(extracts, warehouse, ["incidents"], progress=False)
+    except LoadError as stopped:        # either the load stops, naming the file ...
+        assert "incidents_2020-02.csv.gz" in str(stopped) and "rows were lost" in str(stopped)
+        return
+    # ... or every line after the quote is in the quarantine, from line 100 on, with its reason
+    quarantined = _quarantine(warehouse, path)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        loaded = connection.execute("select count(*) from raw.incidents where _source_file = ?", [str(path)]).fetchone()[0]
+    assert quarantined[0][0] == 100 and "unterminated quote" in quarantined[0][1].lower()
+    kept_lines = loaded + sum(1 + text.rstrip("\n").count("\n") for _, _, text in quarantined)
+    assert kept_lines == len(lines) - 1
+
+
+def test_the_balance_fails_when_the_parse_loses_lines(extracts: Path, tmp_path: Path) -> None:
+    from scripts import load as loader
+
+    path = extracts / "crimes" / "crimes_2020-01.csv.gz"
+    from dataclasses import replace
+
+    real = loader.read_shape(path)
+    more = replace(real, lines=real.lines + 5)        # 5 lines in the file that the parse never saw
+    original = loader.read_shape
+    loader.read_shape = lambda candidate: more if candidate == path else original(candidate)
+    try:
+        with pytest.raises(LoadError, match=r"crimes_2020-01\.csv\.gz: [\d,]+ lines, but .* rows were lost"):
+            load(extracts, tmp_path / "w.duckdb", ["crimes"], progress=False)
+    finally:
+        loader.read_shape = original
+
+
+def test_quarantine_lines_are_physical_after_quoted_newlines_and_blank_lines(extracts: Path, tmp_path: Path) -> None:
+    path = extracts / "crimes" / "crimes_2020-01.csv"
+    packed = path.with_suffix(".csv.gz")
+    lines = read_lines(packed)
+    packed.unlink()
+    multi = lines[3].split(",")
+    multi[4] = '"first part\nsecond part"'          # a quoted newline: record 3 spans lines 4 and 5
+    lines[3] = ",".join(multi)
+    lines.insert(10, "")                             # a blank line
+    bad = lines[20].split(",")
+    bad[1] = "not a time"
+    lines[20] = ",".join(bad)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    physical = path.read_text(encoding="utf-8").split("\n")
+    expected_line = next(number for number, text in enumerate(physical, start=1) if "not a time" in text)
+    assert expected_line == 22                       # 21 lines of the list, plus the quoted newline's
+    warehouse = tmp_path / "w.duckdb"
+    load(extracts, warehouse, ["crimes"], progress=False)
+    assert [line for line, _, _ in _quarantine(warehouse, path)] == [expected_line]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        placed = connection.execute("select crime_reference, _source_line from raw.crimes where _source_file = ?",
+                                    [str(path)]).fetchall()
+    assert len(placed) == len(lines) - 2 - 1          # less the header, the blank line and the quarantined row
+    for reference, number in placed:                   # each loaded row names the physical line it starts on
+        assert physical[number - 1].split(",")[0] == reference, (reference, number)
+
+
+def test_a_plain_file_cut_inside_its_last_field_is_quarantined_not_loaded(extracts: Path, tmp_path: Path) -> None:
+    packed = extracts / "crimes" / "crimes_2020-01.csv.gz"
+    path = packed.with_suffix("")
+    lines = read_lines(packed)
+    packed.unlink()
+    assert lines[-1].endswith(",RECORDED")
+    path.write_text("\n".join(lines)[:-3], encoding="utf-8")   # cut inside the status: "RECOR", no final newline
+    warehouse = tmp_path / "w.duckdb"
+    load(extracts, warehouse, ["crimes"], progress=False)
+    quarantined = _quarantine(warehouse, path)
+    assert quarantined[-1][:2] == (len(lines), "the file does not end with a newline: its last record may be cut")
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute("select count(*) from raw.crimes where status = 'RECOR'").fetchone()[0] == 0
+
+
+def test_control_characters_in_a_field_are_quarantined(extracts: Path, tmp_path: Path) -> None:
+    path = extracts / "crimes" / "crimes_2020-01.csv.gz"
+    lines = read_lines(path)
+    fields = lines[5].split(",")
+    fields[3] = fields[3][:1] + "\x00" + fields[3][1:]      # a NUL inside the offence code
+    lines[5] = ",".join(fields)
+    write_lines(path, lines)
+    warehouse = tmp_path / "w.duckdb"
+    load(extracts, warehouse, ["crimes"], progress=False)
+    found = _quarantine(warehouse, path)
+    assert [(line, reason) for line, reason, _ in found if "control character" in reason] == [
+        (6, "control character (NUL or the like) in: offence_code")]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        stored = connection.execute("select count(*) from raw.crimes where contains(offence_code, chr(0))").fetchone()[0]
+    assert stored == 0
