@@ -5,8 +5,10 @@ publishable and validated this very build: the warehouse's build identity (raw.b
 with every load and every dbt run that may change it) must be the one the gate recorded, so a
 failed build, or a load with no gate run since, is never published. Then, inside the published folder (paths.published, default warehouse/published):
 
-- warehouse.duckdb: a copy of the working warehouse, swapped in with one rename, so a BI tool
-  holding the old file open read-only keeps reading it undisturbed;
+- warehouse.duckdb: what readers need from the working warehouse (marts, reference, the gate's
+  results, the load audit and the quarantine's reasons with file and line; no raw rows and no
+  quarantined original values), swapped in with one rename, so a BI tool holding the old file open
+  read-only keeps reading it undisturbed;
 - parquet/: every marts table (and the validation summary) as Parquet, a fresh folder swapped in
   by one symlink rename;
 - data_docs/: the quality gate's Great Expectations Data Docs for this build, swapped the same way.
@@ -89,7 +91,7 @@ def publish(work: Path, target: Path) -> str:
         docs_copy.mkdir()
 
     staged = target / ".warehouse.duckdb.tmp"
-    shutil.copyfile(work, staged)
+    write_reader_copy(work, staged)
     with open(staged, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(staged, target / "warehouse.duckdb")
@@ -98,6 +100,41 @@ def publish(work: Path, target: Path) -> str:
     (target / "PUBLISHED_RUN").write_text(run_id + "\n")
     _prune(target)
     return run_id
+
+
+# What readers get: the marts, the reference seeds, the gate's results and the per-force police.uk
+# quality (views written as tables), and the load's bookkeeping. Raw rows, quarantined original values,
+# staging, intermediate and the outcome snapshot stay in the working warehouse for the data engineer.
+READER_SCHEMAS = ("marts", "reference")
+READER_QUALITY = ("validation_results", "validation_runs", "quality_police_uk_months", "quality_police_uk_forces")
+READER_RAW = {"load_audit": "*", "quarantine": "* exclude (original_values)", "build_identity": "*", "load_withdrawn": "*"}
+
+
+def write_reader_copy(work: Path, staged: Path) -> None:
+    """Write the published DuckDB file: what BI tools and analysts need, without row-level extracts.
+    Read from the working warehouse (so its views resolve there), written into the attached copy."""
+    staged.unlink(missing_ok=True)
+    with duckdb.connect() as connection:
+        working = work.stem       # dbt's views name their catalog after the file
+        connection.execute(f"attach {literal(work)} as {identifier(working)} (read_only)")
+        connection.execute(f"attach {literal(staged)} as reader_copy")
+        connection.execute(f"use {identifier(working)}")
+        relations = connection.execute(
+            "select table_schema, table_name from information_schema.tables where table_catalog = ? "
+            "order by all", [working]).fetchall()
+        for schema, table in relations:
+            if schema in READER_SCHEMAS or (schema == "quality" and table in READER_QUALITY):
+                columns = "*"
+            elif schema == "raw" and table in READER_RAW:
+                columns = READER_RAW[table]
+            else:
+                continue
+            connection.execute(f"create schema if not exists reader_copy.{identifier(schema)}")
+            connection.execute(f"create table reader_copy.{identifier(schema)}.{identifier(table)} as "
+                               f"select {columns} from {identifier(schema)}.{identifier(table)}")
+        connection.execute("use memory")
+        connection.execute("detach reader_copy")
+        connection.execute(f"detach {identifier(working)}")
 
 
 def _swap_link(link: Path, folder: Path) -> None:

@@ -114,8 +114,11 @@ def read_public_pack(connection: duckdb.DuckDBPyConnection, force_slug: str, mon
         from marts.measure_values
         where geography_level = 'district' and period_window = 'month' and period_month = ?
           and measure_id in ('pu_crimes__all', 'pu_crime_rate_per_1000__all')
-          and geography in (select district_name from intermediate.int_police_uk_geographies_bridged where force_slug = ?)
-        group by 1 order by crimes_per_1000 desc nulls last, district""", [month, force_slug])
+          and (geography in (select districts.district_name from reference.ons_districts as districts
+                             inner join reference.police_uk_forces as forces on districts.force_area_code = forces.force_area_code
+                             where forces.force_slug = ?)
+               or ends_with(geography, '(' || ? || ')'))
+        group by 1 order by crimes_per_1000 desc nulls last, district""", [month, force_slug, force])
     quality = _rows(connection, """
         select strftime(period_month, '%Y-%m') as month, rows_loaded, is_complete, incomplete_reason, no_location_share,
                unknown_lsoa_share, outside_force_area_share, missing_crime_id_share, repeated_crime_id_share, reused_crime_id_share

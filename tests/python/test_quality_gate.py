@@ -196,3 +196,22 @@ def test_dbt_vars_are_passed_quoted_whatever_they_hold(tmp_path: Path) -> None:
     values = {"as_at": "2025-04-01", "note": "it's \"quoted\", {braced}: and: colons"}
     command = runner.dbt_command(tmp_path / "w.duckdb", "build", vars_=values)
     assert yaml.safe_load(command[command.index("--vars") + 1]) == values
+
+
+def test_the_published_warehouse_holds_what_readers_need_and_no_raw_rows(published_good: tuple[Path, Path]) -> None:
+    work, published = published_good
+    with duckdb.connect(str(published / "warehouse.duckdb"), read_only=True) as connection:
+        tables = set(connection.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall())
+        quarantine_columns = [name for (name,) in connection.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'quarantine'").fetchall()]
+        reasons = connection.execute("select count(*), count(source_file), count(source_line), count(reason) from raw.quarantine").fetchone()
+        measures = connection.execute("select count(*) from marts.measure_values").fetchone()[0]
+    names = {name for (name,) in tables}
+    assert {"marts.measure_values", "marts.rpt_board_tables", "reference.measures", "quality.validation_runs",
+            "raw.load_audit", "raw.quarantine"} <= names
+    assert not [name for name in names if name.split(".")[0] in ("staging", "intermediate", "snapshots")]
+    assert not [name for name in names if name in ("raw.crimes", "raw.incidents", "raw.calls", "raw.police_uk_street")]
+    assert "original_values" not in quarantine_columns
+    assert reasons[0] > 0 and len(set(reasons)) == 1 and measures > 0
+    with duckdb.connect(str(work), read_only=True) as connection:   # the working warehouse keeps them all
+        assert connection.execute("select count(original_values) from raw.quarantine").fetchone()[0] == reasons[0]
