@@ -66,3 +66,12 @@
         else incomplete_months
     end as incomplete_reason
 {%- endmacro %}
+
+{#- The window of the `length` months ending in each row's period_month (over a complete spine). -#}
+{% macro trailing_months_window(name, partition_by, length) -%}
+    window {{ name }} as (
+        partition by {{ partition_by }}
+        order by period_month
+        rows between {{ length - 1 }} preceding and current row
+    )
+{%- endmacro %}

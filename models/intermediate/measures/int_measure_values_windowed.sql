@@ -168,11 +168,7 @@ windowed as (
         end as denominator
 
     from filled
-    window recent_{{ window }} as (
-        partition by measure_id, geography_level, geography
-        order by period_month
-        rows between {{ length - 1 }} preceding and current row
-    )
+    {{ trailing_months_window('recent_' ~ window, 'measure_id, geography_level, geography', length) }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 

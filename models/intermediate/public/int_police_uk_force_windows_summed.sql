@@ -68,11 +68,7 @@ windowed as (
         sum(crimes) over recent_{{ window }} as crimes
 
     from filled
-    window recent_{{ window }} as (
-        partition by force_slug
-        order by period_month
-        rows between {{ length - 1 }} preceding and current row
-    )
+    {{ trailing_months_window('recent_' ~ window, 'force_slug', length) }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 
