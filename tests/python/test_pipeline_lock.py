@@ -67,3 +67,17 @@ def test_every_make_target_that_writes_the_warehouse_takes_the_lock() -> None:
     for target in ("load", "build", "nightly", "as-at", "validate", "publish", "run", "test-dbt"):
         recipe = re.search(rf"^{re.escape(target)}:.*\n((?:\t.*\n)+)", makefile, re.MULTILINE)
         assert recipe and "$(LOCK)" in recipe.group(1), target
+
+
+def test_make_load_refuses_while_another_pipeline_holds_the_warehouse(small_extracts: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    first = subprocess.Popen([*LOCK, "--warehouse", str(warehouse), "--name", "make run", "--", "sleep", "6"], cwd=PROJECT_ROOT)
+    try:
+        time.sleep(1.5)
+        second = subprocess.run(["make", "--no-print-directory", "load", f"WAREHOUSE_PATH={warehouse}",
+                                 f"RAW_DATA_DIR={small_extracts}"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        first.wait(timeout=30)
+    assert second.returncode != 0
+    assert "make load: REFUSED" in second.stderr and "in use by `make run`" in second.stderr
+    assert not warehouse.exists()                     # the refused load wrote nothing
