@@ -13,7 +13,9 @@ and blank lines), the reason and its original values.
 
 Nothing is lost silently: the file's physical lines are counted apart from the CSV parse, and every
 line must be the header, a blank line, or part of a record loaded or quarantined. If not (an
-unterminated quote swallowing the rest of the file, say), the load stops naming the file.
+unterminated quote swallowing the rest of the file, say), the load stops naming the file. (A
+limit: an empty line inside a quoted field counts as a blank line and as a quoted newline, so such
+a file stops too; re-export it.)
 raw.load_audit gets one row per file: rows_read = rows_loaded + rows_quarantined.
 
 A missing source folder, a file with the wrong header, a file that cannot be read or is truncated,
