@@ -3,7 +3,8 @@
 Refuses unless the working warehouse's latest quality gate run (quality.validation_runs) is
 publishable and validated this very build: the warehouse's build identity (raw.build_identity, new
 with every load and every dbt run that may change it) must be the one the gate recorded, so a
-failed build, or a load with no gate run since, is never published. Then, inside the published folder (paths.published, default warehouse/published):
+failed build, or a load with no gate run since, is never published. Then, inside the published
+folder (paths.published, default warehouse/published):
 
 - warehouse.duckdb: what readers need from the working warehouse (marts, reference, the gate's
   results, the load audit and the quarantine's reasons with file and line; no raw rows and no
@@ -30,8 +31,8 @@ from pathlib import Path
 import duckdb
 
 from scripts import build_identity, pipeline_lock
-from scripts.sql_text import identifier, literal
 from scripts.settings import published_dir, warehouse_path
+from scripts.sql_text import identifier, literal
 
 KEEP_VERSIONS = 2
 
@@ -81,7 +82,8 @@ def publish(work: Path, target: Path) -> str:
             "where (table_schema = 'marts' and table_type = 'BASE TABLE') "
             "or (table_schema = 'quality' and table_name in ('validation_results', 'validation_runs'))").fetchall()
         for schema, table in tables:
-            connection.execute(f"copy {identifier(schema)}.{identifier(table)} to {literal(parquet / (table + '.parquet'))} (format parquet)")
+            connection.execute(f"copy {identifier(schema)}.{identifier(table)} "
+                               f"to {literal(parquet / (table + '.parquet'))} (format parquet)")
 
     docs_copy = target / f".data_docs-{version}"
     shutil.rmtree(docs_copy, ignore_errors=True)
