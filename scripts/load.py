@@ -314,12 +314,12 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
     records, last_record = connection.execute("select count(*), max(_record) from _scan").fetchone()
     rejects = connection.execute("""
         select line, min(line_byte_position), any_value(csv_line) from _rejects group by line order by line""").fetchall()
-    reject_newlines = sum(text.rstrip("\r\n").count("\n") for _, _, text in rejects)
+    newlines_by_reject = {line: text.rstrip("\r\n").count("\n") for line, _, text in rejects}
+    reject_newlines = sum(newlines_by_reject.values())
     accounted = 1 + len(shape.blank_lines) + records + len(rejects) + reject_newlines
     good_newlines = 0
     if accounted < shape.lines:          # lines inside quoted fields, or lines lost: count the first
-        newlines = " + ".join(f"coalesce(length({field}) - length(replace({field}, chr(10), '')), 0)" for field in fields)
-        good_newlines = connection.execute(f"select coalesce(sum({newlines}), 0) from _scan").fetchone()[0]
+        good_newlines = connection.execute(f"select coalesce(sum({_newlines_sql(fields)}), 0) from _scan").fetchone()[0]
         accounted += good_newlines
     if accounted != shape.lines:
         raise LoadError(f"{path}: {shape.lines:,} lines, but the header, {len(shape.blank_lines)} blank line(s) and "
@@ -331,7 +331,7 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
     cut_record = last_record if last_record and not shape.ends_with_newline and not last_line_rejected else 0
     irregular = good_newlines > 0 or reject_newlines > 0 or bool(shape.blank_lines)
     if irregular:
-        _place_records(connection, shape, rejects, fields)
+        _place_records(connection, shape, records, newlines_by_reject, fields)
     else:   # every record one line: DuckDB's reject line numbers are the file's
         connection.execute("drop table if exists _reject_places")
         connection.execute("create temp table _reject_places as select distinct line, line as source_line from _rejects")
@@ -404,16 +404,21 @@ def _line_number_sql(rejected: int) -> str:
         )"""
 
 
-def _place_records(connection: duckdb.DuckDBPyConnection, shape: FileShape, rejects: list[tuple], fields: list[str]) -> None:
+def _newlines_sql(fields: list[str]) -> str:
+    """SQL for the newlines inside a record's fields (each one a physical line more)."""
+    return " + ".join(f"coalesce(length({field}) - length(replace({field}, chr(10), '')), 0)" for field in fields)
+
+
+def _place_records(connection: duckdb.DuckDBPyConnection, shape: FileShape, total: int, newlines_by_reject: dict[int, int],
+                   fields: list[str]) -> None:
     """Temp tables _places (record -> physical line) and _reject_places (DuckDB's reject line ->
     physical line) for a file with quoted newlines or blank lines. DuckDB numbers items (records and
     blank lines, the header 1), so the file is walked item by item, each record taking one line plus
     its quoted newlines, each blank line one."""
     connection.execute("drop table if exists _places; drop table if exists _reject_places")
-    newlines = " + ".join(f"coalesce(length({field}) - length(replace({field}, chr(10), '')), 0)" for field in fields)
+    newlines = _newlines_sql(fields)
     good = dict(connection.execute(f"select _record, {newlines} from _scan where {newlines} > 0").fetchall())
-    total = connection.execute("select count(*) from _scan").fetchone()[0]
-    reject_newlines = {line: text.rstrip("\r\n").count("\n") for line, _, text in rejects}
+    reject_newlines = dict(newlines_by_reject)      # consumed as the walk meets each rejected record
     blank = set(shape.blank_lines)
     places, reject_places = [], []
     physical, item, record = 2, 2, 1

@@ -44,7 +44,7 @@ def latest_month(connection: duckdb.DuckDBPyConnection) -> date:
 
 
 def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str, list[str]], trend_months: int) -> PackData:
-    board = _rows(connection, """
+    board = rows(connection, """
         select * from marts.rpt_board_tables
         where report_month = ? and geography_level = 'force' order by pillar, measure_id""", [month])
     if not board:
@@ -65,8 +65,8 @@ def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str
             order by geography_level, geography""", [measure, month]).fetchall()]
     validated = connection.execute("select count(*) from information_schema.tables "
                                    "where table_schema = 'quality' and table_name = 'validation_runs'").fetchone()[0]
-    run = _rows(connection, "select * from quality.validation_runs order by validated_at desc limit 1", []) if validated else []
-    warnings = _rows(connection, """
+    run = rows(connection, "select * from quality.validation_runs order by validated_at desc limit 1", []) if validated else []
+    warnings = rows(connection, """
         select suite, expectation, dataset, severity, observed_value, where_failed, description
         from quality.validation_results
         where run_id = (select run_id from quality.validation_runs order by validated_at desc limit 1) and not passed
@@ -74,7 +74,7 @@ def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str
     return PackData(month, board[0]["geography"], board, trends, splits, warnings, run[0] if run else None)
 
 
-def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any]) -> list[dict[str, Any]]:
+def rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any]) -> list[dict[str, Any]]:
     cursor = connection.execute(sql, parameters)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]

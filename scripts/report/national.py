@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from scripts.report import charts
+from scripts.report.data import rows
 from scripts.report.fmt import figure
 from scripts.report.spc import xmr
 
@@ -49,12 +50,6 @@ class PublicPack:
     quality: list[dict[str, Any]]
 
 
-def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any]) -> list[dict[str, Any]]:
-    cursor = connection.execute(sql, parameters)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-
 def latest_month(connection: duckdb.DuckDBPyConnection, force_slug: str, up_to: date | None = None) -> date | None:
     """The force's latest month in the national marts (at or before up_to when given); None when absent."""
     tables = connection.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
@@ -67,20 +62,20 @@ def latest_month(connection: duckdb.DuckDBPyConnection, force_slug: str, up_to: 
 
 
 def read_context(connection: duckdb.DuckDBPyConnection, force_slug: str, month: date) -> NationalContext:
-    rows = {row["period_window"]: row for row in _rows(connection, """
+    windows = {row["period_window"]: row for row in rows(connection, """
         select * from marts.police_uk_force_context where force_slug = ? and period_month = ?""", [force_slug, month])}
-    if "month" not in rows:
+    if "month" not in windows:
         known = ", ".join(slug for (slug,) in connection.execute(
             "select distinct force_slug from marts.police_uk_force_context order by 1").fetchall()) or "none"
         raise NoPoliceUkData(f"no data.police.uk figures for force '{force_slug}' in {month:%Y-%m} (forces loaded: {known})")
-    totals = {(row["geography_level"], row["period_window"]): row for row in _rows(connection, """
+    totals = {(row["geography_level"], row["period_window"]): row for row in rows(connection, """
         select * from marts.police_uk_area_totals
-        where period_month = ? and (geography = ? or geography_level = 'country')""", [month, rows["month"]["region_name"]])}
-    mix = _rows(connection, """
+        where period_month = ? and (geography = ? or geography_level = 'country')""", [month, windows["month"]["region_name"]])}
+    mix = rows(connection, """
         select category, crimes, share_of_force, share_in_region, share_in_england_and_wales
         from marts.police_uk_crime_mix where mix = 'crime_type' and force_slug = ? and period_month = ?
         order by crimes desc, category""", [force_slug, month])
-    return NationalContext(month, rows["month"], rows.get("rolling_12m"), totals.get(("region", "month")),
+    return NationalContext(month, windows["month"], windows.get("rolling_12m"), totals.get(("region", "month")),
                            totals.get(("country", "month")), totals.get(("region", "rolling_12m")),
                            totals.get(("country", "rolling_12m")), mix)
 
@@ -91,7 +86,7 @@ def read_public_pack(connection: duckdb.DuckDBPyConnection, force_slug: str, mon
         raise NoPoliceUkData(f"no data.police.uk rows for force '{force_slug}'; load its files with POLICE_UK_DIR")
     context = read_context(connection, force_slug, month)
     force = context.force["force_name"]
-    types = _rows(connection, """
+    types = rows(connection, """
         select measures.measure_id, measures.name, values.value, values.same_month_last_year, values.vs_last_year,
                values.is_complete, values.incomplete_reason
         from marts.measure_values as values
@@ -106,7 +101,7 @@ def read_public_pack(connection: duckdb.DuckDBPyConnection, force_slug: str, mon
             where measure_id = ? and geography_level = 'force' and geography = ? and period_window = 'month'
               and period_month between cast(? as date) - to_months(?) and ?
             order by period_month""", [row["measure_id"], force, month, trend_months - 1, month]).fetchall()]
-    districts = _rows(connection, """
+    districts = rows(connection, """
         select geography as district,
                max(value) filter (where measure_id = 'pu_crimes__all') as crimes,
                max(value) filter (where measure_id = 'pu_crime_rate_per_1000__all') as crimes_per_1000,
@@ -119,7 +114,7 @@ def read_public_pack(connection: duckdb.DuckDBPyConnection, force_slug: str, mon
                              where forces.force_slug = ?)
                or ends_with(geography, '(' || ? || ')'))
         group by 1 order by crimes_per_1000 desc nulls last, district""", [month, force_slug, force])
-    quality = _rows(connection, """
+    quality = rows(connection, """
         select strftime(period_month, '%Y-%m') as month, rows_loaded, is_complete, incomplete_reason, no_location_share,
                unknown_lsoa_share, outside_force_area_share, missing_crime_id_share, repeated_crime_id_share, reused_crime_id_share
         from quality.quality_police_uk_months where force_slug = ? and period_month <= ? order by period_month desc limit 12""",
