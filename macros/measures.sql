@@ -50,19 +50,27 @@
     coalesce(district_name, area_name, '{{ var("force_name") }}') as geography
 {%- endmacro %}
 
-{#- Over a window of a complete spine of months: whether it spans its full length, and the reasons
-    of the incomplete months in it (null when none). The input carries incomplete_reason per month. -#}
-{% macro window_coverage(window, length) -%}
-    count(*) over {{ window }} = {{ length }} as is_complete_window,
+{#- Over a window of a complete spine of months: whether it spans its full length (and, given the
+    column holding the measure's first month, starts no earlier than it), and the reasons of the
+    incomplete months in it (null when none). The input carries incomplete_reason per month. -#}
+{% macro window_coverage(window, length, first_month=none) -%}
+    count(*) over {{ window }} = {{ length }}
+    {%- if first_month %}
+        and period_month >= coalesce({{ first_month }}, date '9999-12-01') + to_months({{ length - 1 }})
+    {%- endif %} as is_complete_window,
     string_agg(incomplete_reason, '; ' order by period_month) over {{ window }} as incomplete_months
 {%- endmacro %}
 
 {#- is_complete and incomplete_reason of a window, from window_coverage's columns: a window reaching
-    back before the first month of data, or holding an incomplete month, is incomplete. -#}
-{% macro window_completeness() -%}
+    back before the first month of data, or holding an incomplete month, is incomplete. first_month:
+    the column holding the measure's own first month, named in the reason when given. -#}
+{% macro window_completeness(first_month=none) -%}
     is_complete_window and incomplete_months is null as is_complete,
     case
         when not is_complete_window then 'the window reaches back before the first month of data'
+            {%- if first_month %}
+            || coalesce(' for this measure (' || strftime({{ first_month }}, '%Y-%m') || ')', ' (this measure has none)')
+            {%- endif %}
         else incomplete_months
     end as incomplete_reason
 {%- endmacro %}

@@ -32,28 +32,30 @@
     / {{ safe_sqrt('(' ~ x1 ~ ') / nullif((' ~ d1 ~ ') * (' ~ d1 ~ '), 0) + (' ~ x2 ~ ') / nullif((' ~ d2 ~ ') * (' ~ d2 ~ '), 0)') }}
 {%- endmacro %}
 
-{#- Sign test of cases against a comparison median: cases above vs cases below it (ties left
-    out), from a histogram of whole minutes -> cases. z > 0: the typical case is now slower. -#}
-{% macro z_sign_test(histogram, reference_median) -%}
-    {%- set above -%}
-        coalesce(list_sum(list_transform(list_filter(map_entries({{ histogram }}), lambda e: e.key > round({{ reference_median }})), lambda e: e.value)), 0)
-    {%- endset -%}
-    {%- set below -%}
-        coalesce(list_sum(list_transform(list_filter(map_entries({{ histogram }}), lambda e: e.key < round({{ reference_median }})), lambda e: e.value)), 0)
-    {%- endset -%}
-    case when ({{ reference_median }}) is not null then
-        ({{ above }} - {{ below }}) / {{ safe_sqrt(above ~ ' + ' ~ below) }}
-    end
+{#- Sign test of a window's cases against a comparison median: the cases above it against the
+    cases below it (cases exactly at it left out; int_measure_values_compared counts both to the
+    second). Under no change either side is as likely, so the normal approximation is that of two
+    counts. z > 0: the typical case is now slower. -#}
+{% macro z_sign_test(cases_above, cases_below) -%}
+    {{ z_poisson_counts(cases_above, cases_below) }}
 {%- endmacro %}
 
-{#- The word for a comparison. No word (null) when there is nothing to compare: a value missing
-    on either side, or a side that is incomplete (is_comparable false). Otherwise Comparable unless
-    |z| reaches var('significance_z') and neither side is a low sample. Counts and neutral measures
-    go Higher / Lower; measures with a direction go Improved / Deteriorated by their polarity. -#}
-{% macro significance_label(z, unit, polarity, is_low_sample, is_comparable='true') -%}
+{#- The word for a comparison of value with comparison, z its test statistic.
+    - no word (null) when there is nothing to compare: either side missing, or a side incomplete
+      (is_comparable false); nor when no test applies: a rate above 100% on either side (a volume-
+      basis outcome rate in a small area), or no statistic while the two differ;
+    - Comparable when either side is a low sample, when the two are equal, or when |z| stays
+      below var('significance_z');
+    - else counts and neutral measures go Higher / Lower, measures with a direction Improved /
+      Deteriorated by their polarity. Every test's z has the sign of value - comparison, so a word
+      never points against the figures (a warehouse-wide data test checks it). -#}
+{% macro significance_label(z, unit, polarity, value, comparison, is_low_sample, is_comparable='true') -%}
     case
-        when not coalesce({{ is_comparable }}, false) then null
-        when ({{ is_low_sample }}) or ({{ z }}) is null or abs({{ z }}) < {{ var('significance_z') }} then 'Comparable'
+        when ({{ value }}) is null or ({{ comparison }}) is null or not coalesce({{ is_comparable }}, false) then null
+        when {{ unit }} = 'rate' and (({{ value }}) > 1 or ({{ comparison }}) > 1) then null
+        when ({{ is_low_sample }}) or ({{ value }}) = ({{ comparison }}) then 'Comparable'
+        when ({{ z }}) is null then null
+        when abs({{ z }}) < {{ var('significance_z') }} then 'Comparable'
         when {{ unit }} = 'count' or {{ polarity }} = 'neutral' then
             case when ({{ z }}) > 0 then 'Higher' else 'Lower' end
         when (({{ z }}) > 0) = ({{ polarity }} = 'higher_is_better') then 'Improved'

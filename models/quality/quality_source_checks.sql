@@ -1,5 +1,6 @@
 -- One row per source: its key, dates and flags summed up, for the raw and staging suites:
--- rows dated after the load, repeated keys, unknown codes, and events in an impossible order.
+-- rows dated after the load, repeated keys, unknown codes, events in an impossible order, and
+-- outcomes whose crime is not in the crimes extract (never loaded, or quarantined): counted nowhere.
 with
 
 crimes as (
@@ -53,10 +54,11 @@ dqat_assessments as (
 outcome_order as (
 
     select
-        count(*) filter (where outcomes.outcome_date < cast(crimes.recorded_at as date)) as out_of_order_rows
+        count(*) filter (where outcomes.outcome_date < cast(crimes.recorded_at as date)) as out_of_order_rows,
+        count(*) filter (where crimes.crime_reference is null and not outcomes.is_duplicate) as unmatched_rows
 
     from outcomes
-    inner join crimes
+    left join crimes
         on outcomes.crime_reference = crimes.crime_reference
         and not crimes.is_duplicate
 
@@ -67,38 +69,40 @@ checks as (
     select 'crimes' as source, count(*) as rows_loaded, max(recorded_at) as last_event_at, max(loaded_at) as loaded_at,
         count(*) filter (where is_duplicate) as duplicate_rows,
         count(*) filter (where has_unknown_offence_code) as unknown_code_rows,
-        count(*) filter (where has_committed_after_recorded) as out_of_order_rows
+        count(*) filter (where has_committed_after_recorded) as out_of_order_rows,
+        0 as unmatched_rows
     from crimes
     union all
     select 'crime_outcomes', count(*), cast(max(outcome_date) as timestamp), max(loaded_at),
         count(*) filter (where is_duplicate), count(*) filter (where has_unknown_outcome_code),
-        (select out_of_order_rows from outcome_order)
+        (select out_of_order_rows from outcome_order),
+        (select unmatched_rows from outcome_order)
     from outcomes
     union all
     select 'incidents', count(*), max(created_at), max(loaded_at),
         count(*) filter (where is_duplicate), count(*) filter (where has_unknown_grade or has_unknown_incident_type),
-        count(*) filter (where has_arrival_before_call)
+        count(*) filter (where has_arrival_before_call), 0
     from incidents
     union all
     select 'calls', count(*), max(received_at), max(loaded_at),
         count(*) filter (where is_duplicate), count(*) filter (where has_unknown_line),
-        count(*) filter (where has_answer_before_call)
+        count(*) filter (where has_answer_before_call), 0
     from calls
     union all
     select 'survey_responses', count(*), cast(max(interviewed_date) as timestamp), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_unknown_answer or has_unknown_crime_group), 0
+        count(*) filter (where is_duplicate), count(*) filter (where has_unknown_answer or has_unknown_crime_group), 0, 0
     from surveys
     union all
     select 'cdi_audits', count(*), cast(max(audited_date) as timestamp), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_missing_finding), 0
+        count(*) filter (where is_duplicate), count(*) filter (where has_missing_finding), 0, 0
     from cdi_audits
     union all
     select 'vcc_checks', count(*), cast(max(checked_date) as timestamp), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_missing_finding), 0
+        count(*) filter (where is_duplicate), count(*) filter (where has_missing_finding), 0, 0
     from vcc_checks
     union all
     select 'dqat_assessments', count(*), cast(max(assessed_date) as timestamp), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_unknown_result), 0
+        count(*) filter (where is_duplicate), count(*) filter (where has_unknown_result), 0, 0
     from dqat_assessments
 
 ),

@@ -252,8 +252,9 @@ other_components as (
     union all
     select 'calls_101', null, received_month, count(*), null from calls where call_line = '101' group by all
     union all
-    select 'calls_999_answered_10s_share', null, received_month, count(*) filter (where seconds_to_answer between 0 and 10), count(*)
-    from calls where call_line = '999' group by all
+    -- a call answered (or abandoned) before it was received has no usable time: left out of both
+    select 'calls_999_answered_10s_share', null, received_month, count(*) filter (where seconds_to_answer <= 10), count(*)
+    from calls where call_line = '999' and not has_answer_before_call group by all
     union all
     select 'calls_101_abandoned_share', null, received_month, count(*) filter (where is_abandoned), count(*)
     from calls where call_line = '101' group by all

@@ -1,8 +1,12 @@
--- Every measure value with its comparisons: the same month last year, the average of the same
--- month in the previous three years, and the year-end baseline (the same window at the previous
--- March), each with a z statistic and its word. Tests by kind of measure (measure_methods seed):
--- counts as Poisson counts, rates as two proportions, per-1,000 rates as Poisson rates, medians
--- by a sign test. A low sample on either side is never more than Comparable.
+-- Every measure value with its comparisons: the same month last year, the same month in the
+-- previous three years pooled, and the year-end baseline (the same window at the previous March),
+-- each with a z statistic and its word. Tests by kind of measure (measure_methods seed): counts as
+-- Poisson counts, rates as two proportions, per-1,000 rates as Poisson rates, medians by a sign
+-- test against the exact comparison median (to the second). What is shown is what is tested: the
+-- three-year figure is the pooled one the test uses (docs/measures.md). A low sample on either
+-- side is never more than Comparable; a comparison no test applies to has no word.
+{%- set comparisons = {'last_year': 'vs_last_year', 'prev_3y': 'vs_3y_avg', 'baseline': 'vs_baseline'} %}
+
 with
 
 sums as (
@@ -23,15 +27,17 @@ catalogue as (
 
 ),
 
+response_times as (
+
+    select * from {{ ref('int_response_times_counted') }}
+
+),
+
 measure_values as (
 
-    select *, cast(null as map(integer, bigint)) as minutes_histogram from sums
+    select *, cast(null as double) as median_seconds from sums
     union all by name
-    select
-        * exclude (loaded_at),
-        denominator is not null as is_complete,
-        case when denominator is null then 'the window reaches back before the first month of data' end as incomplete_reason
-    from medians
+    select * exclude (loaded_at) from medians
 
 ),
 
@@ -55,26 +61,12 @@ with_history as (
 
     select
         current_period.*,
-        last_year.value as ly_value,
-        last_year.numerator as ly_numerator,
-        last_year.denominator as ly_denominator,
-        last_year.sample_size as ly_sample_size,
-        last_year.is_complete as ly_is_complete,
-        two_years.value as y2_value,
-        two_years.numerator as y2_numerator,
-        two_years.denominator as y2_denominator,
-        two_years.sample_size as y2_sample_size,
-        two_years.is_complete as y2_is_complete,
-        three_years.value as y3_value,
-        three_years.numerator as y3_numerator,
-        three_years.denominator as y3_denominator,
-        three_years.sample_size as y3_sample_size,
-        three_years.is_complete as y3_is_complete,
-        year_end.value as baseline_value,
-        year_end.numerator as baseline_numerator,
-        year_end.denominator as baseline_denominator,
-        year_end.sample_size as baseline_sample_size,
-        year_end.is_complete as baseline_is_complete
+        {%- for alias in ['last_year', 'two_years', 'three_years', 'year_end'] %}
+        {%- set prefix = {'last_year': 'last_year', 'two_years': 'y2', 'three_years': 'y3', 'year_end': 'baseline'}[alias] %}
+        {%- for column in ['value', 'numerator', 'denominator', 'sample_size', 'is_complete', 'median_seconds'] %}
+        {{ alias }}.{{ column }} as {{ prefix }}_{{ column }},
+        {%- endfor %}
+        {%- endfor %}
 
     from described as current_period
     {%- for alias, offset in [('last_year', 12), ('two_years', 24), ('three_years', 36)] %}
@@ -98,42 +90,141 @@ pooled as (
 
     select
         *,
-        (ly_value + y2_value + y3_value) / 3 as avg_same_month_prev_3y,
-        ly_numerator + y2_numerator + y3_numerator as prev_3y_numerator,
-        ly_denominator + y2_denominator + y3_denominator as prev_3y_denominator,
-        coalesce(sample_size < min_n, false) as is_low_sample,
-        coalesce(least(ly_sample_size, y2_sample_size, y3_sample_size) < min_n, false) as is_prev_3y_low_sample,
-        -- a comparison needs a value on both sides, each from a complete window
-        coalesce(is_complete, true) and value is not null as is_current_comparable
+        -- the previous three years as one: their events over their cases (a count: the mean of the
+        -- three; a median: the mean of the three medians); null unless all three windows are whole
+        last_year_numerator + y2_numerator + y3_numerator as prev_3y_numerator,
+        last_year_denominator + y2_denominator + y3_denominator as prev_3y_denominator,
+        (last_year_median_seconds + y2_median_seconds + y3_median_seconds) / 3 as prev_3y_median_seconds,
+        least(last_year_sample_size, y2_sample_size, y3_sample_size) as prev_3y_sample_size,
+        last_year_is_complete and y2_is_complete and y3_is_complete as prev_3y_is_complete,
+        coalesce(sample_size < min_n, false) as is_low_sample
 
     from with_history
+
+),
+
+compared_with as (
+
+    select
+        *,
+        case
+            when unit = 'count' then (last_year_value + y2_value + y3_value) / 3
+            when unit = 'minutes' then prev_3y_median_seconds / 60.0
+            else prev_3y_numerator / nullif(prev_3y_denominator, 0)
+        end as prev_3y_value
+
+    from pooled
+
+),
+
+sign_test_references as (
+
+    {%- for comparison in comparisons %}
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        period_window,
+        sample_size,
+        '{{ comparison }}' as comparison,
+        {{ comparison }}_median_seconds as reference_seconds
+
+    from compared_with
+    where significance_test = 'sign_test'
+        and {{ comparison }}_median_seconds is not null
+        and sample_size > 0
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
+windows as (
+
+    select * from (values
+        {%- for window, length in reporting_windows().items() %}
+        ('{{ window }}', {{ length }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as windows (period_window, months_in_window)
+
+),
+
+sign_test_probes as (
+
+    -- one look-up per month of the window: its cases at or below the comparison median
+    select
+        sign_test_references.*,
+        cast(sign_test_references.period_month - to_months(offsets.month_offset) as date) as case_month
+
+    from sign_test_references
+    inner join windows
+        on sign_test_references.period_window = windows.period_window
+    inner join range(12) as offsets (month_offset)
+        on offsets.month_offset < windows.months_in_window
+
+),
+
+sign_test_looked_up as (
+
+    select
+        sign_test_probes.*,
+        coalesce(response_times.cases_at_or_below, 0) as cases_not_above,
+        coalesce(response_times.cases_at_or_below, 0)
+            - case when response_times.response_seconds = sign_test_probes.reference_seconds then response_times.cases else 0 end
+            as cases_below
+
+    from sign_test_probes
+    asof left join response_times
+        on sign_test_probes.measure_id = response_times.measure_id
+        and sign_test_probes.geography_level = response_times.geography_level
+        and sign_test_probes.geography = response_times.geography
+        and sign_test_probes.case_month = response_times.created_month
+        and sign_test_probes.reference_seconds >= response_times.response_seconds
+
+),
+
+sign_test_counts as (
+
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        period_window,
+        {%- for comparison in comparisons %}
+        any_value(sample_size) filter (where comparison = '{{ comparison }}')
+            - sum(cases_not_above) filter (where comparison = '{{ comparison }}') as {{ comparison }}_cases_above,
+        sum(cases_below) filter (where comparison = '{{ comparison }}') as {{ comparison }}_cases_below,
+        {%- endfor %}
+
+    from sign_test_looked_up
+    group by all
 
 ),
 
 tested as (
 
     select
-        *,
-        case significance_test
-            when 'poisson_counts' then {{ z_poisson_counts('value', 'ly_value') }}
-            when 'two_proportions' then {{ z_two_proportions('numerator', 'denominator', 'ly_numerator', 'ly_denominator') }}
-            when 'poisson_rates' then {{ z_poisson_rates('numerator', 'denominator', 'ly_numerator', 'ly_denominator') }}
-            when 'sign_test' then {{ z_sign_test('minutes_histogram', 'ly_value') }}
-        end as z_vs_last_year,
-        case significance_test
-            when 'poisson_counts' then {{ z_count_vs_mean('value', 'avg_same_month_prev_3y', 3) }}
-            when 'two_proportions' then {{ z_two_proportions('numerator', 'denominator', 'prev_3y_numerator', 'prev_3y_denominator') }}
-            when 'poisson_rates' then {{ z_poisson_rates('numerator', 'denominator', 'prev_3y_numerator', 'prev_3y_denominator') }}
-            when 'sign_test' then {{ z_sign_test('minutes_histogram', 'avg_same_month_prev_3y') }}
-        end as z_vs_3y_avg,
-        case significance_test
-            when 'poisson_counts' then {{ z_poisson_counts('value', 'baseline_value') }}
-            when 'two_proportions' then {{ z_two_proportions('numerator', 'denominator', 'baseline_numerator', 'baseline_denominator') }}
-            when 'poisson_rates' then {{ z_poisson_rates('numerator', 'denominator', 'baseline_numerator', 'baseline_denominator') }}
-            when 'sign_test' then {{ z_sign_test('minutes_histogram', 'baseline_value') }}
-        end as z_vs_baseline
+        compared_with.*,
+        {%- for comparison, word in comparisons.items() %}
+        case compared_with.significance_test
+            when 'poisson_counts' then
+                {%- if comparison == 'prev_3y' %} {{ z_count_vs_mean('value', 'prev_3y_value', 3) }}
+                {%- else %} {{ z_poisson_counts('value', comparison ~ '_value') }}
+                {%- endif %}
+            when 'two_proportions' then {{ z_two_proportions('numerator', 'denominator', comparison ~ '_numerator', comparison ~ '_denominator') }}
+            when 'poisson_rates' then {{ z_poisson_rates('numerator', 'denominator', comparison ~ '_numerator', comparison ~ '_denominator') }}
+            when 'sign_test' then {{ z_sign_test('sign_test_counts.' ~ comparison ~ '_cases_above', 'sign_test_counts.' ~ comparison ~ '_cases_below') }}
+        end as z_{{ word }},
+        {%- endfor %}
 
-    from pooled
+    from compared_with
+    left join sign_test_counts
+        on compared_with.measure_id = sign_test_counts.measure_id
+        and compared_with.geography_level = sign_test_counts.geography_level
+        and compared_with.geography = sign_test_counts.geography
+        and compared_with.period_month = sign_test_counts.period_month
+        and compared_with.period_window = sign_test_counts.period_window
 
 ),
 
@@ -152,19 +243,23 @@ final as (
         numerator,
         denominator,
         sample_size,
-        ly_value as same_month_last_year,
-        avg_same_month_prev_3y,
+        last_year_value as same_month_last_year,
+        prev_3y_value as avg_same_month_prev_3y,
         baseline_value as baseline,
         z_vs_last_year,
         z_vs_3y_avg,
         z_vs_baseline,
-        {{ significance_label('z_vs_last_year', 'unit', 'polarity', 'is_low_sample or coalesce(ly_sample_size < min_n, false)',
-            'is_current_comparable and ly_value is not null and coalesce(ly_is_complete, true)') }} as vs_last_year,
-        {{ significance_label('z_vs_3y_avg', 'unit', 'polarity', 'is_low_sample or is_prev_3y_low_sample',
-            'is_current_comparable and avg_same_month_prev_3y is not null
-             and coalesce(ly_is_complete and y2_is_complete and y3_is_complete, true)') }} as vs_3y_avg,
-        {{ significance_label('z_vs_baseline', 'unit', 'polarity', 'is_low_sample or coalesce(baseline_sample_size < min_n, false)',
-            'is_current_comparable and baseline_value is not null and coalesce(baseline_is_complete, true)') }} as vs_baseline,
+        {%- for comparison, word in comparisons.items() %}
+        {{ significance_label(
+            z='z_' ~ word,
+            unit='unit',
+            polarity='polarity',
+            value='value',
+            comparison=comparison ~ '_value',
+            is_low_sample='is_low_sample or coalesce(' ~ comparison ~ '_sample_size < min_n, false)',
+            is_comparable='coalesce(is_complete, true) and coalesce(' ~ comparison ~ '_is_complete, true)',
+        ) }} as {{ word }},
+        {%- endfor %}
         is_low_sample,
         coalesce(is_complete, value is not null) as is_complete,
         incomplete_reason

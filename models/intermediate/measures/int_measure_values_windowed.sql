@@ -1,6 +1,9 @@
 -- Additive measures for every geography, month and window: components summed up the geography
 -- bridge, laid on a complete spine (no events = zero), then summed over each window. A window
 -- that reaches back before the first month of data is incomplete and has no value.
+-- Each measure starts in its own first month: the first month it has a case (a count or a
+-- per-1,000 rate: an event; a rate: a denominator). Before it the measure has no value, and a
+-- window reaching back before it is incomplete (a measure introduced later starts then).
 -- Population-based rates divide by the population at the window's last month, not a sum.
 -- A data.police.uk window that holds an incomplete force-month (a missing file, a month far
 -- below the force's usual; int_police_uk_force_months_assessed) keeps its value but is marked
@@ -134,7 +137,8 @@ filled as (
             when scope.window_aggregation = 'stock_denominator' then round(rolled_up.denominator, 6)
             else coalesce(rolled_up.denominator, 0)
         end as denominator,
-        police_uk_incomplete.incomplete_reason
+        police_uk_incomplete.incomplete_reason,
+        case when scope.unit in ('count', 'per_1000') then rolled_up.numerator else rolled_up.denominator end as cases
 
     from scope
     left join police_uk_incomplete
@@ -150,6 +154,16 @@ filled as (
 
 ),
 
+dated as (
+
+    select
+        *,
+        min(case when cases > 0 then period_month end) over (partition by measure_id) as first_month
+
+    from filled
+
+),
+
 windowed as (
 
     {%- for window, length in windows.items() %}
@@ -160,14 +174,15 @@ windowed as (
         geography,
         period_month,
         '{{ window }}' as period_window,
-        {{ window_coverage('recent_' ~ window, length) }},
+        first_month,
+        {{ window_coverage('recent_' ~ window, length, 'first_month') }},
         sum(numerator) over recent_{{ window }} as numerator,
         case
             when window_aggregation = 'stock_denominator' then denominator
             else sum(denominator) over recent_{{ window }}
         end as denominator
 
-    from filled
+    from dated
     {{ trailing_months_window('recent_' ~ window, 'measure_id, geography_level, geography', length) }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -194,7 +209,7 @@ final as (
             when unit in ('count', 'per_1000') then numerator
             else denominator
         end as double) as sample_size,
-        {{ window_completeness() }}
+        {{ window_completeness('first_month') }}
 
     from windowed
 

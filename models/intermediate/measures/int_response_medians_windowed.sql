@@ -1,9 +1,10 @@
 -- Median response times for every geography, month and window. Medians do not add up, so each
--- attended incident is counted in every window it falls in and the median is taken over them.
--- minutes_histogram (whole minutes -> cases) lets the sign test count cases above a comparison
--- median without going back to the incidents.
--- Incremental: a nightly build recomputes only the months whose windows take in an incident loaded
--- since the last build (from the earliest such incident's month, or the first new month, onward).
+-- case is counted in every window it falls in and the median is taken over them, in whole seconds
+-- (the median of an even count is the mean of the two middle cases) and shown in minutes.
+-- Each measure starts in its own first month (the first month it has a case: the priority grade
+-- from its introduction); a window reaching back before it has no value and is incomplete.
+-- Incremental: a nightly build recomputes only the months whose windows take in a case loaded
+-- since the last build (from the earliest such case's month, or the first new month, onward).
 {%- set windows = reporting_windows() %}
 {{
     config(
@@ -14,31 +15,9 @@
 
 with
 
-timed_incidents as (
+all_cases as (
 
-    select * from {{ ref('int_incidents_timed') }}
-
-),
-
-recompute_from as (
-
-    {%- if is_incremental() %}
-    select cast(coalesce(least(
-        (select min(created_month) from timed_incidents where {{ is_loaded_since_last_run() }}),
-        (select max(period_month) + interval 1 month from {{ this }})
-    ), date '9999-12-01') as date) as first_month
-    {%- else %}
-    select date '0001-01-01' as first_month
-    {%- endif %}
-
-),
-
-incidents as (
-
-    select * from timed_incidents
-    where is_response_graded
-        and response_minutes is not null
-        and created_month >= (select first_month - interval 11 month from recompute_from)
+    select * from {{ ref('int_response_cases_assigned') }}
 
 ),
 
@@ -55,22 +34,31 @@ scope as (
 
 ),
 
+first_months as (
+
+    select measure_id, min(created_month) as first_month
+    from all_cases
+    group by all
+
+),
+
+recompute_from as (
+
+    {%- if is_incremental() %}
+    select cast(coalesce(least(
+        (select min(created_month) from all_cases where {{ is_loaded_since_last_run() }}),
+        (select max(period_month) + interval 1 month from {{ this }})
+    ), date '9999-12-01') as date) as first_month
+    {%- else %}
+    select date '0001-01-01' as first_month
+    {%- endif %}
+
+),
+
 cases as (
 
-    select 'resp_median_minutes__immediate' as measure_id, district_name, area_name, created_month, response_minutes, loaded_at
-    from incidents where grade_name = 'immediate'
-    union all
-    select 'resp_median_minutes__priority', district_name, area_name, created_month, response_minutes, loaded_at
-    from incidents where grade_name = 'priority'
-    union all
-    select 'resp_median_minutes__prompt', district_name, area_name, created_month, response_minutes, loaded_at
-    from incidents where grade_name = 'prompt'
-    union all
-    select 'resp_median_minutes__prompt__burglary_dwelling', district_name, area_name, created_month, response_minutes, loaded_at
-    from incidents where grade_name = 'prompt' and is_burglary_dwelling
-    union all
-    select 'resp_median_minutes__prompt__domestic', district_name, area_name, created_month, response_minutes, loaded_at
-    from incidents where grade_name = 'prompt' and is_domestic
+    select * from all_cases
+    where created_month >= (select first_month - interval 11 month from recompute_from)
 
 ),
 
@@ -90,10 +78,9 @@ exploded as (
         cases.measure_id,
         cases.district_name,
         cases.area_name,
-        cases.response_minutes,
+        cases.response_seconds,
         cases.loaded_at,
         windows.period_window,
-        windows.months_in_window,
         cast(cases.created_month + to_months(offsets.month_offset) as date) as period_month
 
     from cases
@@ -111,9 +98,8 @@ aggregated as (
         period_window,
         period_month,
         {{ geography_of_grouping_set() }},
-        median(response_minutes) as value,
+        median(response_seconds) as median_seconds,
         count(*) as sample_size,
-        histogram(cast(round(response_minutes) as integer)) as minutes_histogram,
         max(loaded_at) as loaded_at
 
     from exploded
@@ -129,10 +115,18 @@ spine as (
         scope.geography,
         scope.period_month,
         windows.period_window,
-        scope.period_month >= (select min(period_month) from months) + to_months(windows.months_in_window - 1) as is_complete_window
+        windows.months_in_window,
+        first_months.first_month,
+        -- the spine of months is complete, so a window is whole when it starts on or after both
+        -- the first month of data and the measure's own first month
+        scope.period_month >= greatest((select min(period_month) from months), coalesce(first_months.first_month, date '9999-12-01'))
+            + to_months(windows.months_in_window - 1) as is_complete_window,
+        cast(null as varchar) as incomplete_months
 
     from scope
     cross join windows
+    left join first_months
+        on scope.measure_id = first_months.measure_id
     where scope.period_month >= (select first_month from recompute_from)
 
 ),
@@ -145,11 +139,12 @@ final as (
         spine.geography,
         spine.period_month,
         spine.period_window,
-        case when spine.is_complete_window then aggregated.value end as value,
+        case when spine.is_complete_window then aggregated.median_seconds / 60.0 end as value,
         cast(null as double) as numerator,
         case when spine.is_complete_window then cast(coalesce(aggregated.sample_size, 0) as double) end as denominator,
         case when spine.is_complete_window then cast(coalesce(aggregated.sample_size, 0) as double) end as sample_size,
-        case when spine.is_complete_window then aggregated.minutes_histogram end as minutes_histogram,
+        case when spine.is_complete_window then aggregated.median_seconds end as median_seconds,
+        {{ window_completeness('spine.first_month') }},
         aggregated.loaded_at
 
     from spine

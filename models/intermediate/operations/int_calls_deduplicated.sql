@@ -29,6 +29,7 @@ final as (
         is_answered,
         is_abandoned,
         seconds_to_answer,
+        has_answer_before_call,
         loaded_at
 
     from calls

@@ -1,4 +1,5 @@
--- Incidents with grade, call type, geography and response time (call to first arrival).
+-- Incidents with grade, call type, geography and response time (call to first arrival): whole
+-- seconds (part seconds dropped), and the same in minutes with their fraction, never rounded.
 -- Incremental: a nightly build adds the incidents loaded since the last build.
 {{
     config(
@@ -67,8 +68,8 @@ joined as (
         incidents.closed_at is not null as is_closed,
         case
             when not incidents.has_arrival_before_call
-                then date_diff('second', incidents.created_at, incidents.first_arrived_at) / 60.0
-        end as response_minutes,
+                then date_diff('second', incidents.created_at, incidents.first_arrived_at)
+        end as response_seconds,
         incidents.loaded_at
 
     from incidents
@@ -85,7 +86,8 @@ final as (
 
     select
         *,
-        response_minutes > aspiration_minutes as is_late,
+        response_seconds / 60.0 as response_minutes,
+        response_seconds / 60.0 > aspiration_minutes as is_late,
         delay_reason is not null as has_delay_reason
 
     from joined
