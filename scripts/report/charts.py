@@ -4,46 +4,70 @@ from __future__ import annotations
 
 from html import escape
 
+from scripts.report.data import TrendPoint
 from scripts.report.fmt import figure
-from scripts.report.spc import Limits
 
 WIDTH, HEIGHT, PAD = 560, 190, 36
 
 
-def trend(labels: list[str], values: list[float | None], limits: Limits | None, unit: str, title: str) -> str:
-    points = [(index, value) for index, value in enumerate(values) if value is not None]
-    if not points:
+# Making Data Count colours: concern orange, improvement blue, common cause grey; a special cause
+# on a measure with no good direction (counts, neutral measures) purple. Words say it too.
+VARIATION_NAMES = {"improvement": "special cause: improvement", "concern": "special cause: concern",
+                   "neither": "special cause: neither improvement nor concern", "common_cause": "common cause"}
+
+
+def trend(points: list[TrendPoint], unit: str, title: str) -> str:
+    """An XmR chart: the month values, the centre line, limits and two-sigma lines of marts.measure_spc,
+    each point coloured (and titled) by its variation."""
+    shown = [(index, point) for index, point in enumerate(points) if point.value is not None]
+    if not shown:
         return f'<p class="empty">No data for {escape(title)}.</p>'
-    series = [value for _, value in points]
-    bounds = series + ([limits.lower, limits.upper] if limits else [])
+    limits = next((point for _, point in shown if point.centre_line is not None), None)
+    lines = ([(limits.upper_limit, "limit", "upper limit"), (limits.upper_two_sigma, "sigma", None),
+              (limits.centre_line, "mean", "centre"), (limits.lower_two_sigma, "sigma", None),
+              (limits.lower_limit, "limit", "lower limit")] if limits else [])
+    bounds = [point.value for _, point in shown] + [value for value, _, _ in lines]
     low, high = min(bounds), max(bounds)
     if high == low:
         high, low = high + 1, low - 1
 
     def x(index: int) -> float:
-        return PAD + index * (WIDTH - 2 * PAD) / max(len(values) - 1, 1)
+        return PAD + index * (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
 
     def y(value: float) -> float:
         return HEIGHT - PAD + (value - low) * (2 * PAD - HEIGHT) / (high - low)
 
     parts = [f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)} trend">',
              f'<title>{escape(title)}</title>']
-    if limits:
-        for value, name in ((limits.upper, "upper limit"), (limits.mean, "mean"), (limits.lower, "lower limit")):
-            style = "mean" if name == "mean" else "limit"
-            parts.append(f'<line class="{style}" x1="{PAD}" x2="{WIDTH - PAD}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
-                         f'<text class="axis" x="{WIDTH - PAD + 3}" y="{y(value) + 4:.1f}">{escape(figure(value, unit))}</text>')
-    path = " ".join(f"{x(index):.1f},{y(value):.1f}" for index, value in points)
+    for value, style, name in lines:
+        parts.append(f'<line class="{style}" x1="{PAD}" x2="{WIDTH - PAD}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>')
+        if name:
+            parts.append(f'<text class="axis" x="{WIDTH - PAD + 3}" y="{y(value) + 4:.1f}">{escape(figure(value, unit))}</text>')
+    path = " ".join(f"{x(index):.1f},{y(point.value):.1f}" for index, point in shown)
     parts.append(f'<polyline class="series" points="{path}"/>')
-    special = limits.special if limits else ()
-    for position, (index, value) in enumerate(points):
-        marked = position < len(special) and special[position]
-        parts.append(f'<circle class="{"special" if marked else "point"}" cx="{x(index):.1f}" cy="{y(value):.1f}" r="{4 if marked else 2.2}">'
-                     f'<title>{escape(labels[index])}: {escape(figure(value, unit))}{" (special cause)" if marked else ""}</title></circle>')
-    parts.append(f'<text class="axis" x="{PAD}" y="{HEIGHT - 8}">{escape(labels[0])}</text>'
-                 f'<text class="axis" x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end">{escape(labels[-1])}</text>')
+    for index, point in shown:
+        variation = point.variation or "unassessed"
+        special = variation not in ("common_cause", "unassessed")
+        words = VARIATION_NAMES.get(variation, "no limits")
+        rules = f" ({'; '.join(point.rules)})" if point.rules else ""
+        parts.append(f'<circle class="{variation}" data-month="{point.month:%Y-%m}" data-variation="{variation}" '
+                     f'cx="{x(index):.1f}" cy="{y(point.value):.1f}" r="{4 if special else 2.4}">'
+                     f'<title>{escape(f"{point.month:%b %Y}")}: {escape(figure(point.value, unit))}, {escape(words)}{escape(rules)}</title></circle>')
+    parts.append(f'<text class="axis" x="{PAD}" y="{HEIGHT - 8}">{escape(f"{points[0].month:%b %Y}")}</text>'
+                 f'<text class="axis" x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end">{escape(f"{points[-1].month:%b %Y}")}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def trend_legend(points: list[TrendPoint]) -> str:
+    """What the colours and lines mean, and the baseline the limits were set on."""
+    baseline = next((point.baseline for point in points if point.baseline), None)
+    keys = "".join(f"<span class='key'><svg viewBox='0 0 10 10' width='10' height='10' aria-hidden='true'>"
+                   f"<circle class='{variation}' cx='5' cy='5' r='4'/></svg> {escape(name)}</span> "
+                   for variation, name in VARIATION_NAMES.items())
+    limits = (f"Centre line and limits (dashed; dotted: two sigma) set on {baseline[0]:%b %Y} to {baseline[1]:%b %Y}."
+              if baseline else "Too few months for control limits.")
+    return f"<p class='legend'>{keys}{limits}</p>"
 
 
 def bars(rows: list[tuple[str, float | None]], unit: str, title: str) -> str:

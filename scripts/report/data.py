@@ -22,11 +22,27 @@ def source_of(measure_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class TrendPoint:
+    """A month of a trend chart with its statistical process control from marts.measure_spc
+    (limits null when the series has too few points for them)."""
+    month: date
+    value: float | None
+    centre_line: float | None
+    upper_limit: float | None
+    lower_limit: float | None
+    upper_two_sigma: float | None
+    lower_two_sigma: float | None
+    variation: str | None
+    rules: tuple[str, ...]
+    baseline: tuple[date, date] | None
+
+
+@dataclass(frozen=True)
 class PackData:
     month: date
     force: str
     board: list[dict[str, Any]]
-    trends: dict[str, list[tuple[date, float | None]]]
+    trends: dict[str, list[TrendPoint]]
     splits: dict[str, list[tuple[str, str, float | None]]]
     warnings: list[dict[str, Any]]
     run: dict[str, Any] | None
@@ -50,14 +66,10 @@ def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str
     if not board:
         raise ValueError(f"no board table for {month:%Y-%m}; the warehouse holds months up to {latest_month(connection):%Y-%m}")
     charted = [measure for measures in headlines.values() for measure in measures]
-    trends: dict[str, list[tuple[date, float | None]]] = {}
+    trends: dict[str, list[TrendPoint]] = {}
     splits: dict[str, list[tuple[str, str, float | None]]] = {}
     for measure in charted:
-        trends[measure] = [tuple(row) for row in connection.execute("""
-            select period_month, value from marts.measure_values
-            where measure_id = ? and geography_level = 'force' and period_window = 'month'
-              and period_month between cast(? as date) - to_months(?) and ?
-            order by period_month""", [measure, month, trend_months - 1, month]).fetchall()]
+        trends[measure] = trend(connection, measure, None, month, trend_months)
         splits[measure] = [tuple(row) for row in connection.execute("""
             select geography_level, geography, value from marts.measure_values
             where measure_id = ? and geography_level in ('area', 'district') and period_window = 'rolling_12m'
@@ -72,6 +84,33 @@ def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str
         where run_id = (select run_id from quality.validation_runs order by validated_at desc limit 1) and not passed
         order by severity, suite, expectation""", []) if run else []
     return PackData(month, board[0]["geography"], board, trends, splits, warnings, run[0] if run else None)
+
+
+RULES = (("is_outside_limits", "a point outside the limits"), ("is_in_shift", "7 in a row on one side of the centre line"),
+         ("is_in_trend", "7 in a row rising or falling"), ("is_two_of_three_beyond_two_sigma", "2 of 3 beyond two sigma"))
+
+
+def trend(connection: duckdb.DuckDBPyConnection, measure: str, force: str | None, month: date, months: int) -> list[TrendPoint]:
+    """The force-level month values of a measure over the months up to `month`, each with its
+    statistical process control from marts.measure_spc (force: the geography, when the warehouse
+    holds several forces at force level, as for data.police.uk)."""
+    points = rows(connection, """
+        select values.period_month, values.value, spc.centre_line, spc.upper_limit, spc.lower_limit,
+               spc.upper_two_sigma, spc.lower_two_sigma, spc.variation, spc.baseline_first_month,
+               spc.baseline_last_month, spc.is_outside_limits, spc.is_in_shift, spc.is_in_trend,
+               spc.is_two_of_three_beyond_two_sigma
+        from marts.measure_values as values
+        left join marts.measure_spc as spc
+            on values.measure_id = spc.measure_id and values.geography_level = spc.geography_level
+            and values.geography = spc.geography and values.period_month = spc.period_month
+        where values.measure_id = ? and values.geography_level = 'force' and values.geography = coalesce(?, values.geography)
+          and values.period_window = 'month' and values.period_month between cast(? as date) - to_months(?) and ?
+        order by values.period_month""", [measure, force, month, months - 1, month])
+    return [TrendPoint(point["period_month"], point["value"], point["centre_line"], point["upper_limit"], point["lower_limit"],
+                       point["upper_two_sigma"], point["lower_two_sigma"], point["variation"],
+                       tuple(name for column, name in RULES if point[column]),
+                       (point["baseline_first_month"], point["baseline_last_month"]) if point["baseline_first_month"] else None)
+            for point in points]
 
 
 def rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any]) -> list[dict[str, Any]]:

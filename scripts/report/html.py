@@ -8,7 +8,6 @@ from typing import Any
 from scripts.report import charts
 from scripts.report.data import PILLARS, PackData, source_of
 from scripts.report.fmt import DASH, figure, with_n
-from scripts.report.spc import xmr
 
 STYLE = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1d2733; margin: 24px auto; max-width: 1120px; font-size: 13px; }
@@ -21,8 +20,10 @@ td.Improved, td.Higher { background: #e3f2e1; } td.Deteriorated, td.Lower { back
 td.low { color: #8a6d00; } .flag { color: #b35c00; font-weight: bold; }
 .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 10px 24px; }
 .chart { break-inside: avoid; } svg { width: 100%; height: auto; }
-.series { fill: none; stroke: #1f4e79; stroke-width: 2; } .point { fill: #1f4e79; } .special { fill: #c0392b; }
-.limit { stroke: #c0392b; stroke-dasharray: 4 3; } .mean { stroke: #56606b; } .axis, .label, .value { font-size: 10px; fill: #56606b; }
+.series { fill: none; stroke: #56606b; stroke-width: 1.5; } .common_cause, .unassessed { fill: #768692; }
+.improvement { fill: #0072ce; } .concern { fill: #ed8b00; } .neither { fill: #6b2c91; }
+.limit { stroke: #56606b; stroke-dasharray: 4 3; } .sigma { stroke: #9aa4ad; stroke-dasharray: 1 3; } .mean { stroke: #56606b; }
+.axis, .label, .value { font-size: 10px; fill: #56606b; } .legend { font-size: 11px; color: #56606b; } .key { white-space: nowrap; margin-right: 8px; } .key svg { width: 10px; height: 10px; }
 .bar { fill: #5b8db8; } .empty { color: #8a6d00; } .panel { background: #f6f8fa; border: 1px solid #c9d1d9; padding: 8px 12px; }
 section.pillar { page-break-before: always; break-before: page; }
 @media print { body { margin: 0; max-width: none; font-size: 10px; } .charts { grid-template-columns: 1fr 1fr; } }
@@ -91,14 +92,10 @@ def _table(rows: list[dict[str, Any]], labels: dict[str, str], warned: set[str])
 
 def _charts(data: PackData, measure: str, name: str, unit: str) -> str:
     series = data.trends.get(measure, [])
-    values = [value for _, value in series]
-    known = [value for value in values if value is not None]
-    limits = xmr(known) if len(known) == len(values) else None
-    trend = charts.trend([f"{month:%b %Y}" for month, _ in series], values, limits, unit, name)
+    trend = charts.trend(series, unit, name)
     split = charts.bars([(geography, value) for _, geography, value in data.splits.get(measure, [])], unit, name)
-    return (f"<div class='chart' data-measure='{measure}'><h3>{escape(name)}</h3>{trend}"
-            f"<p class='meta'>Month by month with its long-term indicator (XmR: mean and limits at 2.66 average moving ranges; "
-            f"red points are special causes). Rolling 12 months by area and district:</p>{split}</div>")
+    return (f"<div class='chart' data-measure='{measure}'><h3>{escape(name)}</h3>{trend}{charts.trend_legend(series)}"
+            f"<p class='meta'>Rolling 12 months by area and district:</p>{split}</div>")
 
 
 def _quality_panel(data: PackData) -> str:

@@ -16,9 +16,8 @@ from typing import Any
 import duckdb
 
 from scripts.report import charts
-from scripts.report.data import rows
+from scripts.report.data import TrendPoint, rows, trend
 from scripts.report.fmt import figure
-from scripts.report.spc import xmr
 
 ATTRIBUTION = ("Contains public sector information from data.police.uk licensed under the Open Government Licence v3.0. "
                "Populations: Office for National Statistics mid-2023 estimates, licensed under the Open Government Licence "
@@ -45,7 +44,7 @@ class NationalContext:
 class PublicPack:
     context: NationalContext
     types: list[dict[str, Any]]
-    trends: dict[str, list[tuple[date, float | None]]]
+    trends: dict[str, list[TrendPoint]]
     districts: list[dict[str, Any]]
     quality: list[dict[str, Any]]
 
@@ -94,13 +93,7 @@ def read_public_pack(connection: duckdb.DuckDBPyConnection, force_slug: str, mon
         where values.geography_level = 'force' and values.geography = ? and values.period_month = ?
           and values.period_window = 'month' and (starts_with(values.measure_id, 'pu_crimes__') or values.measure_id = 'pu_asb__all')
         order by values.measure_id = 'pu_crimes__all' desc, values.value desc nulls last""", [force, month])
-    trends = {}
-    for row in types:
-        trends[row["measure_id"]] = [tuple(point) for point in connection.execute("""
-            select period_month, value from marts.measure_values
-            where measure_id = ? and geography_level = 'force' and geography = ? and period_window = 'month'
-              and period_month between cast(? as date) - to_months(?) and ?
-            order by period_month""", [row["measure_id"], force, month, trend_months - 1, month]).fetchall()]
+    trends = {row["measure_id"]: trend(connection, row["measure_id"], force, month, trend_months) for row in types}
     districts = rows(connection, """
         select geography as district,
                max(value) filter (where measure_id = 'pu_crimes__all') as crimes,
@@ -222,11 +215,8 @@ def render_public_pack(pack: PublicPack, style: str) -> str:
     parts.append("</table><div class='charts'>")
     for row in pack.types:
         series = pack.trends.get(row["measure_id"], [])
-        values = [value for _, value in series]
-        known = [value for value in values if value is not None]
-        limits = xmr(known) if len(known) == len(values) else None
         parts.append(f"<div class='chart'><h3>{escape(row['name'])}</h3>"
-                     f"{charts.trend([f'{month:%b %Y}' for month, _ in series], values, limits, 'count', row['name'])}</div>")
+                     f"{charts.trend(series, 'count', row['name'])}{charts.trend_legend(series)}</div>")
     parts.append("</div></section><section class='pillar' id='districts'><h2>Districts</h2><table>"
                  "<tr><th class='name'>District or bucket</th><th>Crimes</th><th>Per 1,000</th><th>v last year</th></tr>")
     for row in pack.districts:

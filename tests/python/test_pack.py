@@ -14,7 +14,6 @@ import pytest
 
 from scripts.pack import write_pack
 from scripts.report.fmt import figure, with_n
-from scripts.report.spc import xmr
 from scripts.settings import PROJECT_ROOT, published_dir
 
 PUBLISHED = published_dir() / "warehouse.duckdb"
@@ -23,21 +22,6 @@ needs_warehouse = pytest.mark.skipif(not PUBLISHED.exists() and not os.environ.g
                                      reason="no published warehouse: run `make run` (make test does)")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr", "--v=0"]
-
-
-def test_xmr_limits_and_special_causes_on_a_hand_computed_series() -> None:
-    values = [10.0, 12.0, 11.0, 13.0, 12.0, 30.0]
-    limits = xmr(values)
-    # mean 88/6 = 14.667; moving ranges 2, 1, 2, 1, 18 average 4.8; limits 14.667 +/- 12.768
-    assert limits.mean == pytest.approx(14.6667, abs=1e-3)
-    assert (limits.lower, limits.upper) == (pytest.approx(1.8987, abs=1e-3), pytest.approx(27.4347, abs=1e-3))
-    assert limits.special == (False, False, False, False, False, True)
-    # A run inside the limits: mean 10.2, moving ranges sum 22 over 19, limits 7.12 to 13.28; the 11
-    # at position 7 and the eight 10.5s after it are nine points in a row above the mean.
-    run = xmr([9.0, 11.0] * 4 + [10.5] * 8 + [9.0, 11.0] * 2)
-    assert (run.lower, run.upper) == (pytest.approx(7.120, abs=1e-3), pytest.approx(13.280, abs=1e-3))
-    assert run.special == (False,) * 7 + (True,) * 9 + (False,) * 4
-    assert xmr([1.0, 2.0]) is None
 
 
 def test_numbers_are_formatted_as_the_reports_print_them() -> None:
@@ -75,6 +59,38 @@ def test_pack_figures_equal_measure_values_for_a_known_month(tmp_path: Path) -> 
         column = "current_month" if window == "month" else "rolling_12_months"
         shown = parser.cells[(measure, column)]
         assert (shown == "" and value is None) or float(shown) == pytest.approx(value), (measure, window)
+
+
+class TrendPoints(HTMLParser):
+    """Collects each chart's points: (measure, month) -> variation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.measure = ""
+        self.points: dict[tuple[str, str], str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        found = dict(attrs)
+        if tag == "div" and found.get("class") == "chart":
+            self.measure = found.get("data-measure", "")
+        if tag == "circle" and "data-month" in found:
+            self.points[(self.measure, found["data-month"])] = found["data-variation"]
+
+
+@needs_warehouse
+def test_trend_charts_draw_the_variation_of_measure_spc(tmp_path: Path) -> None:
+    """Every point of every trend chart is coloured by the variation marts.measure_spc gives it."""
+    page = write_pack(PUBLISHED, tmp_path / "pack.html", KNOWN_MONTH)
+    parser = TrendPoints()
+    parser.feed(page.read_text(encoding="utf-8"))
+    assert len(parser.points) > 100
+    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
+        for (measure, month), variation in parser.points.items():
+            expected = connection.execute("""
+                select coalesce(variation, 'unassessed') from marts.measure_spc
+                where measure_id = ? and geography_level = 'force' and strftime(period_month, '%Y-%m') = ?""",
+                                          [measure, month]).fetchone()
+            assert expected is not None and expected[0] == variation, (measure, month, variation)
 
 
 def render(page: Path, out: Path) -> tuple[str, str]:
