@@ -13,19 +13,19 @@ timed_incidents as (
 
 final as (
 
-    select 'resp_median_minutes__immediate' as measure_id, district_name, area_name, created_month, response_seconds, loaded_at
+    select 'resp_median_minutes__immediate' as measure_id, incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
     from timed_incidents where grade_name = 'immediate'
     union all
-    select 'resp_median_minutes__priority', district_name, area_name, created_month, response_seconds, loaded_at
+    select 'resp_median_minutes__priority', incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
     from timed_incidents where grade_name = 'priority'
     union all
-    select 'resp_median_minutes__prompt', district_name, area_name, created_month, response_seconds, loaded_at
+    select 'resp_median_minutes__prompt', incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
     from timed_incidents where grade_name = 'prompt'
     union all
-    select 'resp_median_minutes__prompt__burglary_dwelling', district_name, area_name, created_month, response_seconds, loaded_at
+    select 'resp_median_minutes__prompt__burglary_dwelling', incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
     from timed_incidents where grade_name = 'prompt' and is_burglary_dwelling
     union all
-    select 'resp_median_minutes__prompt__domestic', district_name, area_name, created_month, response_seconds, loaded_at
+    select 'resp_median_minutes__prompt__domestic', incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
     from timed_incidents where grade_name = 'prompt' and is_domestic
 
 )

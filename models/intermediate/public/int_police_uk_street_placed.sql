@@ -83,7 +83,9 @@ placed as (
         end as placement,
         districts.district_name as lsoa_district_name,
         located.crime_type,
-        located.last_outcome_category
+        located.last_outcome_category,
+        located.source_file,
+        located.source_line
 
     from located
     left join forces
@@ -111,7 +113,9 @@ final as (
         coalesce(crime_types.is_crime, true) as is_crime,
         placed.last_outcome_category,
         coalesce(outcome_categories.outcome_group, 'under_investigation') as outcome_group,
-        coalesce(outcome_categories.is_prosecution_possible, false) as is_prosecution_possible
+        coalesce(outcome_categories.is_prosecution_possible, false) as is_prosecution_possible,
+        placed.source_file,
+        placed.source_line
 
     from placed
     left join crime_types

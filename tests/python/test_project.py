@@ -1,0 +1,64 @@
+"""The dbt project's own rules: every model states its grain in a test, every macro is described."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import run_dbt
+
+GRAIN_TESTS = {"unique", "unique_combination"}
+
+
+def models_without_grain_test(manifest: dict[str, Any]) -> list[str]:
+    """Models no unique or unique_combination data test is attached to."""
+    models = {key: node["name"] for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    tested = {dependency for node in manifest["nodes"].values()
+              if node["resource_type"] == "test" and (node.get("test_metadata") or {}).get("name") in GRAIN_TESTS
+              for dependency in node["depends_on"]["nodes"]}
+    return sorted(name for key, name in models.items() if key not in tested)
+
+
+def macros_without_description(manifest: dict[str, Any], package: str) -> list[str]:
+    return sorted(macro["name"] for macro in manifest["macros"].values()
+                  if macro["package_name"] == package and not macro["description"].strip())
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The project parsed by dbt (no warehouse needed)."""
+    warehouse = tmp_path_factory.mktemp("parse") / "warehouse.duckdb"
+    result = run_dbt(warehouse, "parse")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads((warehouse.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_every_model_has_a_grain_test(manifest: dict[str, Any]) -> None:
+    assert models_without_grain_test(manifest) == []
+
+
+def test_every_macro_is_described_in_yaml(manifest: dict[str, Any]) -> None:
+    package = next(node["package_name"] for node in manifest["nodes"].values() if node["resource_type"] == "model")
+    assert macros_without_description(manifest, package) == []
+
+
+def test_the_checks_name_what_they_miss() -> None:
+    """A hand-made manifest: a model with only a not_null test, one with a grain test, an undescribed macro."""
+    manifest = {
+        "nodes": {
+            "model.p.a": {"resource_type": "model", "name": "a"},
+            "model.p.b": {"resource_type": "model", "name": "b"},
+            "test.p.nn": {"resource_type": "test", "test_metadata": {"name": "not_null"}, "depends_on": {"nodes": ["model.p.a"]}},
+            "test.p.g": {"resource_type": "test", "test_metadata": {"name": "unique_combination"}, "depends_on": {"nodes": ["model.p.b"]}},
+        },
+        "macros": {
+            "macro.p.m": {"name": "m", "package_name": "p", "description": ""},
+            "macro.p.n": {"name": "n", "package_name": "p", "description": "Does n."},
+            "macro.dbt.x": {"name": "x", "package_name": "dbt", "description": ""},
+        },
+    }
+    assert models_without_grain_test(manifest) == ["a"]
+    assert macros_without_description(manifest, "p") == ["m"]
