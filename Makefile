@@ -26,7 +26,7 @@ DBT := $(BIN)/dbt
 # warehouse runs under its lock; a second refuses naming the holder (LOCK_WAIT=seconds to wait).
 LOCK = $(BIN)/python -m scripts.pipeline_lock --warehouse $(WAREHOUSE_PATH) --name "make $@" --wait $(or $(LOCK_WAIT),0) --
 
-.PHONY: as-at nightly bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
+.PHONY: lint format as-at nightly bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -92,7 +92,16 @@ browser: ## Debian's Chromium for the pack's browser test (installed once; needs
 $(WAREHOUSE_PATH):
 	$(MAKE) run
 
-test: $(STAMP) $(WAREHOUSE_PATH) browser test-dbt test-python ## the whole suite: dbt data and unit tests, then pytest
+test: $(STAMP) lint $(WAREHOUSE_PATH) browser test-dbt test-python ## the whole suite: style checks, dbt data and unit tests, then pytest
+
+lint: $(STAMP) ## style checks: ruff lint and ruff format --check (config in pyproject.toml); `make format` fixes
+	@echo "== lint (ruff)"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## reformat the Python and apply ruff's safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 test-dbt: $(STAMP)
 	@echo "== dbt test (data and unit tests on $(WAREHOUSE_PATH))"

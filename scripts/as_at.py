@@ -30,25 +30,47 @@ def build_as_at(source: Path, as_at: date, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     copy = out / "warehouse.duckdb"
     shutil.copyfile(source, copy)
-    runner.dbt(copy, "build", "--full-refresh", "--exclude", "resource_type:snapshot", "resource_type:unit_test",
-               vars_={"as_at": as_at.isoformat()})
+    runner.dbt(
+        copy,
+        "build",
+        "--full-refresh",
+        "--exclude",
+        "resource_type:snapshot",
+        "resource_type:unit_test",
+        vars_={"as_at": as_at.isoformat()},
+    )
     return copy
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.as_at", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--date", required=True, type=date.fromisoformat,
-                        help="extract date to rebuild as at, YYYY-MM-DD (an extract for month M is taken on the 1st of M+1)")
-    parser.add_argument("--warehouse", type=Path, default=warehouse_path(), help="working warehouse to copy (default: %(default)s)")
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.as_at", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--date",
+        required=True,
+        type=date.fromisoformat,
+        help="extract date to rebuild as at, YYYY-MM-DD (an extract for month M is taken on the 1st of M+1)",
+    )
+    parser.add_argument(
+        "--warehouse", type=Path, default=warehouse_path(), help="working warehouse to copy (default: %(default)s)"
+    )
     parser.add_argument("--out", type=Path, help="folder to write into (default: warehouse/as_at/<date>)")
     args = parser.parse_args(argv)
     out = args.out or args.warehouse.parent / "as_at" / args.date.isoformat()
     started = time.perf_counter()
     try:
         copy = build_as_at(args.warehouse, args.date, out)
-        pack = runner.script(copy, "pack", "--warehouse", str(copy), "--out", str(out / f"pack-as-at-{args.date}.html"),
-                             "--as-at", args.date.isoformat())
+        pack = runner.script(
+            copy,
+            "pack",
+            "--warehouse",
+            str(copy),
+            "--out",
+            str(out / f"pack-as-at-{args.date}.html"),
+            "--as-at",
+            args.date.isoformat(),
+        )
     except (FileNotFoundError, runner.StepFailed) as error:
         print(f"as_at: ERROR {error}", file=sys.stderr)
         return 2

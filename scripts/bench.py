@@ -84,28 +84,54 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
         if progress:
             print(f"  scale {scale:g}: {name:<18} {steps[name].seconds:8.1f}s  peak {steps[name].peak_mib:8,.0f} MiB", flush=True)
 
-    step("generate", lambda: runner.script(warehouse, "generate", "--out", str(generated), "--scale", f"{scale:g}",
-                                           "--start-month", labels[0], "--end-month", labels[-1], "--quiet"))
+    step(
+        "generate",
+        lambda: runner.script(
+            warehouse,
+            "generate",
+            "--out",
+            str(generated),
+            "--scale",
+            f"{scale:g}",
+            "--start-month",
+            labels[0],
+            "--end-month",
+            labels[-1],
+            "--quiet",
+        ),
+    )
     link_months(generated, extracts, labels[:-1])
     step("load", lambda: runner.script(warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse), "--quiet"))
     step("dbt_build", lambda: runner.dbt(warehouse, "build", "--full-refresh"))
     work_split = {"dbt_build": dbt_work(warehouse)}
     step("validate", lambda: runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published)))
     step("publish", lambda: runner.script(warehouse, "publish", "--warehouse", str(warehouse), "--published", str(published)))
-    step("report", lambda: runner.script(warehouse, "pack", "--warehouse", str(published / "warehouse.duckdb"),
-                                         "--out", str(folder / "pack.html")))
+    step(
+        "report",
+        lambda: runner.script(
+            warehouse, "pack", "--warehouse", str(published / "warehouse.duckdb"), "--out", str(folder / "pack.html")
+        ),
+    )
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         rows_loaded = connection.execute("select sum(rows_loaded) from raw.load_audit").fetchone()[0]
     step("dbt_run", lambda: runner.dbt(warehouse, "run", "--full-refresh"))
     direct = folder / "direct" / "warehouse.duckdb"
     direct.parent.mkdir()
     shutil.copyfile(warehouse, direct)
-    step("compiled_sql", lambda: runner.script(direct, "compiled_sql", "--warehouse", str(direct),
-                                               "--manifest", str(warehouse.parent / "target" / "manifest.json")))
+    step(
+        "compiled_sql",
+        lambda: runner.script(
+            direct, "compiled_sql", "--warehouse", str(direct), "--manifest", str(warehouse.parent / "target" / "manifest.json")
+        ),
+    )
     shutil.rmtree(direct.parent)
     link_months(generated, extracts, labels[-1:])
-    step("nightly_load", lambda: runner.script(warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse),
-                                               "--new-files-only", "--quiet"))
+    step(
+        "nightly_load",
+        lambda: runner.script(
+            warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse), "--new-files-only", "--quiet"
+        ),
+    )
     step("nightly_dbt_build", lambda: runner.dbt(warehouse, "build"))
     work_split["nightly_dbt_build"] = dbt_work(warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -113,8 +139,13 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
     rows_generated = rows_loaded + rows_nightly
     seconds = {name: round(result.seconds, 1) for name, result in steps.items()}
     return {
-        "scale": scale, "months": len(labels), "first_month": labels[0], "last_month": labels[-1],
-        "rows_generated_and_loaded": int(rows_generated), "rows_full_build": int(rows_loaded), "rows_nightly": int(rows_nightly),
+        "scale": scale,
+        "months": len(labels),
+        "first_month": labels[0],
+        "last_month": labels[-1],
+        "rows_generated_and_loaded": int(rows_generated),
+        "rows_full_build": int(rows_loaded),
+        "rows_nightly": int(rows_nightly),
         "warehouse_gib": round(warehouse.stat().st_size / 2**30, 2),
         "seconds": seconds,
         "peak_mib": {name: round(result.peak_mib) for name, result in steps.items()},
@@ -143,9 +174,14 @@ def write_results(runs: list[dict[str, Any]], results: Path = RESULTS) -> dict[s
     """Merge the runs into bench/force.json (runs at other scales are kept) and return it all."""
     previous = json.loads(results.read_text()) if results.exists() else {"runs": []}
     kept = [run for run in previous["runs"] if run["scale"] not in {new["scale"] for new in runs}]
-    figures = {"measured_on": date.today().isoformat(), "machine": runner.machine(),
-               "runs": sorted(kept + [dict(run, measured_on=date.today().isoformat(), machine=runner.machine()) for run in runs],
-                              key=lambda run: run["scale"])}
+    figures = {
+        "measured_on": date.today().isoformat(),
+        "machine": runner.machine(),
+        "runs": sorted(
+            kept + [dict(run, measured_on=date.today().isoformat(), machine=runner.machine()) for run in runs],
+            key=lambda run: run["scale"],
+        ),
+    }
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(figures, indent=2) + "\n")
     return figures
@@ -158,20 +194,31 @@ def write_doc(figures: dict[str, Any], doc: Path = DOC) -> None:
     rule = "|---|" + "---|" * len(runs)
     lines = [header, rule]
     for name, label in STEP_LABELS.items():
-        lines.append(f"| {label} | " + " | ".join(
-            f"{run['seconds'][name]:,} s ({run['peak_mib'][name]:,} MiB)" for run in runs) + " |")
+        lines.append(
+            f"| {label} | " + " | ".join(f"{run['seconds'][name]:,} s ({run['peak_mib'][name]:,} MiB)" for run in runs) + " |"
+        )
     facts = [
         ("months of history", lambda run: f"{run['months']} ({run['first_month']} to {run['last_month']})"),
         ("rows (all sources)", lambda run: f"{run['rows_generated_and_loaded']:,}"),
         ("rows in the nightly month", lambda run: f"{run['rows_nightly']:,}"),
         ("warehouse file", lambda run: f"{run['warehouse_gib']} GiB"),
-        ("rows a second: generate / load / dbt build",
-         lambda run: " / ".join(f"{run['rows_per_second'][key]:,}" for key in ("generate", "load", "dbt_build"))),
-        ("dbt build, full: models / tests (s, summed over threads)",
-         lambda run: f"{run['dbt_seconds_by_kind']['dbt_build']['models']} / {run['dbt_seconds_by_kind']['dbt_build']['tests']}"),
-        ("dbt build, nightly: models / tests (s, summed over threads)",
-         lambda run: f"{run['dbt_seconds_by_kind']['nightly_dbt_build']['models']} / "
-                     f"{run['dbt_seconds_by_kind']['nightly_dbt_build']['tests']}"),
+        (
+            "rows a second: generate / load / dbt build",
+            lambda run: " / ".join(f"{run['rows_per_second'][key]:,}" for key in ("generate", "load", "dbt_build")),
+        ),
+        (
+            "dbt build, full: models / tests (s, summed over threads)",
+            lambda run: (
+                f"{run['dbt_seconds_by_kind']['dbt_build']['models']} / {run['dbt_seconds_by_kind']['dbt_build']['tests']}"
+            ),
+        ),
+        (
+            "dbt build, nightly: models / tests (s, summed over threads)",
+            lambda run: (
+                f"{run['dbt_seconds_by_kind']['nightly_dbt_build']['models']} / "
+                f"{run['dbt_seconds_by_kind']['nightly_dbt_build']['tests']}"
+            ),
+        ),
         ("dbt run / compiled SQL direct", lambda run: f"{run['dbt_over_compiled_sql']}x"),
         ("nightly incremental build / full build", lambda run: f"{run['nightly_over_full_build']}x"),
         ("measured on", lambda run: f"{run['measured_on']}, {run['machine']['cores']} cores, {run['machine']['memory_gib']} GiB"),
@@ -179,22 +226,28 @@ def write_doc(figures: dict[str, Any], doc: Path = DOC) -> None:
     for label, value in facts:
         lines.append(f"| {label} | " + " | ".join(value(run) for run in runs) + " |")
     machine = figures["machine"]
-    section = "\n".join([
-        "<!-- force:start -->",
-        "## The force pipeline at scale 1, 10 and 45 (`make bench`)",
-        "",
-        "SYNTHETIC extracts (scripts/generate.py) at each scale; every step run as its own process, wall time",
-        "with the step's peak memory (resident set) in brackets. The full build is on every month but the",
-        "last; the nightly steps then add the last month (late outcomes for older crimes included).",
-        "",
-        *lines,
-        "",
-        f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, Python {machine['python']},",
-        f"DuckDB {machine['duckdb']}; DuckDB limited to 8GB of memory and 2 threads (profiles/profiles.yml).",
-        "Raw figures: `bench/force.json`.",
-        "<!-- force:end -->",
-    ])
-    text = doc.read_text() if doc.exists() else "# Benchmarks\n\nFigures measured by the benchmark commands, never asserted in tests.\n"
+    section = "\n".join(
+        [
+            "<!-- force:start -->",
+            "## The force pipeline at scale 1, 10 and 45 (`make bench`)",
+            "",
+            "SYNTHETIC extracts (scripts/generate.py) at each scale; every step run as its own process, wall time",
+            "with the step's peak memory (resident set) in brackets. The full build is on every month but the",
+            "last; the nightly steps then add the last month (late outcomes for older crimes included).",
+            "",
+            *lines,
+            "",
+            f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, Python {machine['python']},",
+            f"DuckDB {machine['duckdb']}; DuckDB limited to 8GB of memory and 2 threads (profiles/profiles.yml).",
+            "Raw figures: `bench/force.json`.",
+            "<!-- force:end -->",
+        ]
+    )
+    text = (
+        doc.read_text()
+        if doc.exists()
+        else "# Benchmarks\n\nFigures measured by the benchmark commands, never asserted in tests.\n"
+    )
     if "<!-- force:start -->" in text:
         start, end = text.index("<!-- force:start -->"), text.index("<!-- force:end -->") + len("<!-- force:end -->")
         text = text[:start] + section + text[end:]
@@ -206,11 +259,14 @@ def write_doc(figures: dict[str, Any], doc: Path = DOC) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     settings = load_config()["bench"]
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=float, action="append", help="run only this scale (repeatable; default: bench.runs)")
     parser.add_argument("--months", help="months of history for the --scale runs: a number, or all")
-    parser.add_argument("--work", type=Path, default=PROJECT_ROOT / settings["work_dir"], help="scratch folder (default: %(default)s)")
+    parser.add_argument(
+        "--work", type=Path, default=PROJECT_ROOT / settings["work_dir"], help="scratch folder (default: %(default)s)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep each run's extracts and warehouse (default: removed after)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="machine-readable figures (default: %(default)s)")
     parser.add_argument("--doc", type=Path, default=DOC, help="page to write the figures into (default: %(default)s)")
@@ -227,8 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             runs.append(bench_run(scale, months if months == "all" else int(months), args.work))
         except runner.StepFailed as error:
-            print(f"bench: ERROR at scale {scale:g}: {error}\nbench: its extracts, warehouse and dbt logs are kept in "
-                  f"{args.work / f'scale-{scale:g}'}", file=sys.stderr)
+            print(
+                f"bench: ERROR at scale {scale:g}: {error}\nbench: its extracts, warehouse and dbt logs are kept in "
+                f"{args.work / f'scale-{scale:g}'}",
+                file=sys.stderr,
+            )
             return 1
         if not args.keep:
             shutil.rmtree(args.work / f"scale-{scale:g}", ignore_errors=True)

@@ -26,14 +26,16 @@ from pathlib import Path
 import duckdb
 
 from scripts import runner
-from scripts.sql_text import literal
 from scripts.settings import PROJECT_ROOT
+from scripts.sql_text import literal
 
 SHARED = PROJECT_ROOT.parent / "shared" / "data" / "police_uk_all_forces"
 RESULTS = PROJECT_ROOT / "bench" / "police_uk.json"
 DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
-HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
-          "Crime type,Last outcome category,Context")
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+    "Crime type,Last outcome category,Context"
+)
 
 
 def month_names(first: str, count: int) -> list[str]:
@@ -46,17 +48,19 @@ def make_files(source: Path, out: Path, months: int) -> int:
     month names (only the Month field changes); return the street rows written."""
     real = sorted(path.name for path in source.iterdir() if path.is_dir())
     connection = duckdb.connect()
-    columns = {name: "VARCHAR" for name in HEADER.split(",")}
+    columns = dict.fromkeys(HEADER.split(","), "VARCHAR")
     written = 0
     for step, target in enumerate(month_names(real[0], months)):
         origin = real[step % len(real)]
         (out / target).mkdir(parents=True, exist_ok=True)
         for path in sorted((source / origin).glob("*-street.csv*")):
-            name = target + path.name[len(origin):]
+            name = target + path.name[len(origin) :]
             if target == origin:
                 shutil.copy(path, out / target / name)
-                written += connection.execute(f"select count(*) from read_csv({literal(path)}, columns = {columns}, header = true, "
-                                              "auto_detect = false, delim = ',', quote = '\"', escape = '\"')").fetchone()[0]
+                written += connection.execute(
+                    f"select count(*) from read_csv({literal(path)}, columns = {columns}, header = true, "
+                    "auto_detect = false, delim = ',', quote = '\"', escape = '\"')"
+                ).fetchone()[0]
                 continue
             connection.execute(f"""
                 copy (
@@ -64,17 +68,22 @@ def make_files(source: Path, out: Path, months: int) -> int:
                     from read_csv({literal(path)}, columns = {columns}, header = true, auto_detect = false,
                                   delim = ',', quote = '"', escape = '"')
                 ) to {literal(out / target / name)} (format csv, header true, compression gzip)""")
-            written += connection.execute(f"select count(*) from read_csv({literal(out / target / name)}, columns = {columns}, "
-                                          "header = true, auto_detect = false)").fetchone()[0]
+            written += connection.execute(
+                f"select count(*) from read_csv({literal(out / target / name)}, columns = {columns}, "
+                "header = true, auto_detect = false)"
+            ).fetchone()[0]
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.bench_police_uk", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.bench_police_uk", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--months", type=int, default=12, help="months of files, the real ones repeated (default: %(default)s)")
     parser.add_argument("--source", type=Path, default=SHARED, help="the real download (default: %(default)s)")
-    parser.add_argument("--work", type=Path, default=PROJECT_ROOT / "warehouse" / "bench", help="scratch folder (default: %(default)s)")
+    parser.add_argument(
+        "--work", type=Path, default=PROJECT_ROOT / "warehouse" / "bench", help="scratch folder (default: %(default)s)"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="JSON figures (default: %(default)s)")
     parser.add_argument("--doc", type=Path, default=DOC, help="page to write the figures into (default: %(default)s)")
     args = parser.parse_args(argv)
@@ -88,24 +97,43 @@ def main(argv: list[str] | None = None) -> int:
     make_seconds = time.perf_counter() - started
     size_mb = sum(path.stat().st_size for path in files.rglob("*.gz")) / 1e6
     steps = {
-        "load": runner.script(warehouse, "load", "--no-force-extracts", "--warehouse", str(warehouse), "--police-uk", str(files), "--quiet"),
+        "load": runner.script(
+            warehouse, "load", "--no-force-extracts", "--warehouse", str(warehouse), "--police-uk", str(files), "--quiet"
+        ),
         "dbt_build": runner.dbt(warehouse, "build"),
         "validate": runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published)),
         "publish": runner.script(warehouse, "publish", "--warehouse", str(warehouse), "--published", str(published)),
-        "pack": runner.script(warehouse, "pack", "--warehouse", str(published / "warehouse.duckdb"), "--force", "kent",
-                              "--out", str(args.work / "pack-kent.html")),
+        "pack": runner.script(
+            warehouse,
+            "pack",
+            "--warehouse",
+            str(published / "warehouse.duckdb"),
+            "--force",
+            "kent",
+            "--out",
+            str(args.work / "pack-kent.html"),
+        ),
     }
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        loaded, forces = connection.execute("select sum(rows_loaded), count(distinct regexp_extract(source_file, "
-                                            "'\\d{4}-\\d{2}-(.+)-street', 1)) from raw.load_audit "
-                                            "where source = 'police_uk_street'").fetchone()
-        coverage = connection.execute("select forces_counted, forces_expected from marts.police_uk_area_totals "
-                                      "where geography = 'England and Wales' and period_window = 'month' "
-                                      "order by period_month desc limit 1").fetchone()
+        loaded, forces = connection.execute(
+            "select sum(rows_loaded), count(distinct regexp_extract(source_file, "
+            "'\\d{4}-\\d{2}-(.+)-street', 1)) from raw.load_audit "
+            "where source = 'police_uk_street'"
+        ).fetchone()
+        coverage = connection.execute(
+            "select forces_counted, forces_expected from marts.police_uk_area_totals "
+            "where geography = 'England and Wales' and period_window = 'month' "
+            "order by period_month desc limit 1"
+        ).fetchone()
     figures = {
-        "measured_on": date.today().isoformat(), "machine": runner.machine(), "force_ids": int(forces), "months": args.months,
+        "measured_on": date.today().isoformat(),
+        "machine": runner.machine(),
+        "force_ids": int(forces),
+        "months": args.months,
         "england_and_wales_coverage": f"{coverage[0]} of {coverage[1]}",
-        "street_rows_written": rows, "street_rows_loaded": int(loaded), "gzip_mb": round(size_mb, 1),
+        "street_rows_written": rows,
+        "street_rows_loaded": int(loaded),
+        "gzip_mb": round(size_mb, 1),
         "seconds": {"make_files": round(make_seconds, 1), **{name: round(step.seconds, 1) for name, step in steps.items()}},
         "peak_mib": {name: round(step.peak_mib) for name, step in steps.items()},
         "load_rows_per_second": round(loaded / steps["load"].seconds),
@@ -117,9 +145,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-STEP_LABELS = {"load": "load (read, cast, audit, quarantine)", "dbt_build": "`dbt build` (all models and tests)",
-               "validate": "quality gate (Great Expectations)", "publish": "publish (copy, Parquet, Data Docs)",
-               "pack": "public pack for one force (`make pack FORCE=kent`)"}
+STEP_LABELS = {
+    "load": "load (read, cast, audit, quarantine)",
+    "dbt_build": "`dbt build` (all models and tests)",
+    "validate": "quality gate (Great Expectations)",
+    "publish": "publish (copy, Parquet, Data Docs)",
+    "pack": "public pack for one force (`make pack FORCE=kent`)",
+}
 
 
 def write_doc(figures: dict, doc: Path = DOC) -> None:
@@ -129,21 +161,25 @@ def write_doc(figures: dict, doc: Path = DOC) -> None:
 ## Public data: the real all-forces download (`make bench-police-uk`)
 
 The real data.police.uk street files of every force in `../shared/data/police_uk_all_forces`
-({figures['force_ids']} force ids; January to March 2025, repeated under later month names with only the
-Month field relabelled to make {figures['months']} months): {figures['street_rows_loaded']:,} rows,
-{figures['gzip_mb']} MB gzipped, run as `make run POLICE_UK_DIR=... FORCE_EXTRACTS=no` runs them.
-England and Wales coverage in the latest month: {figures['england_and_wales_coverage']} force areas.
+({figures["force_ids"]} force ids; January to March 2025, repeated under later month names with only the
+Month field relabelled to make {figures["months"]} months): {figures["street_rows_loaded"]:,} rows,
+{figures["gzip_mb"]} MB gzipped, run as `make run POLICE_UK_DIR=... FORCE_EXTRACTS=no` runs them.
+England and Wales coverage in the latest month: {figures["england_and_wales_coverage"]} force areas.
 
 | step | seconds | peak memory (MiB) |
 |---|---|---|
 {rows}
 
-Load: {figures['load_rows_per_second']:,} rows a second. Preparing the files took {seconds['make_files']} s (not part of a run).
-Measured {figures['measured_on']} on {figures['machine']['cores']} cores ({figures['machine']['cpu']}),
-{figures['machine']['memory_gib']} GiB, Python {figures['machine']['python']}, DuckDB {figures['machine']['duckdb']}.
+Load: {figures["load_rows_per_second"]:,} rows a second. Preparing the files took {seconds["make_files"]} s (not part of a run).
+Measured {figures["measured_on"]} on {figures["machine"]["cores"]} cores ({figures["machine"]["cpu"]}),
+{figures["machine"]["memory_gib"]} GiB, Python {figures["machine"]["python"]}, DuckDB {figures["machine"]["duckdb"]}.
 Raw figures: `bench/police_uk.json`.
 <!-- police_uk:end -->"""
-    text = doc.read_text() if doc.exists() else "# Benchmarks\n\nFigures measured by the benchmark commands, never asserted in tests.\n"
+    text = (
+        doc.read_text()
+        if doc.exists()
+        else "# Benchmarks\n\nFigures measured by the benchmark commands, never asserted in tests.\n"
+    )
     if "<!-- police_uk:start -->" in text:
         start, end = text.index("<!-- police_uk:start -->"), text.index("<!-- police_uk:end -->") + len("<!-- police_uk:end -->")
         text = text[:start] + section + text[end:]

@@ -19,8 +19,10 @@ def record(connection: duckdb.DuckDBPyConnection, changed_by: str) -> str:
     """Give the warehouse a new build identity (inside the caller's transaction); return it."""
     build_id = uuid.uuid4().hex
     connection.execute("create schema if not exists raw")
-    connection.execute(f"create or replace table {TABLE} as select ? as build_id, current_timestamp as changed_at, "
-                       "? as changed_by", [build_id, changed_by])
+    connection.execute(
+        f"create or replace table {TABLE} as select ? as build_id, current_timestamp as changed_at, ? as changed_by",
+        [build_id, changed_by],
+    )
     return build_id
 
 

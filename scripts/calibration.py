@@ -67,9 +67,20 @@ def read_targets(path: Path = TARGETS_FILE) -> list[Target]:
     if not path.exists():
         raise FileNotFoundError(f"{path}: calibration targets not found; put ../shared beside the project")
     with path.open(encoding="utf-8", newline="") as handle:
-        return [Target(row["target_id"], row["measure_id"], row["geography"], row["period_end"], row["window"],
-                       float(row["value"]), row["unit"], float(row["tolerance"]), row["source"])
-                for row in csv.DictReader(handle)]
+        return [
+            Target(
+                row["target_id"],
+                row["measure_id"],
+                row["geography"],
+                row["period_end"],
+                row["window"],
+                float(row["value"]),
+                row["unit"],
+                float(row["tolerance"]),
+                row["source"],
+            )
+            for row in csv.DictReader(handle)
+        ]
 
 
 def figure_for(connection: duckdb.DuckDBPyConnection, target: Target) -> float | None:
@@ -81,7 +92,9 @@ def figure_for(connection: duckdb.DuckDBPyConnection, target: Target) -> float |
     def value(window: str, months_back: int = 0) -> float | None:
         row = connection.execute(
             f"select value from marts.measure_values where {where} and period_window = ? "
-            "and period_month = cast(? as date) - to_months(?)", [*key, window, target.month, months_back]).fetchone()
+            "and period_month = cast(? as date) - to_months(?)",
+            [*key, window, target.month, months_back],
+        ).fetchone()
         return None if row is None or row[0] is None else float(row[0])
 
     if target.window in DIRECT_WINDOWS:
@@ -90,7 +103,8 @@ def figure_for(connection: duckdb.DuckDBPyConnection, target: Target) -> float |
         row = connection.execute(
             f"select sum(numerator), sum(denominator), count(*) from marts.measure_values where {where} "
             "and period_window = 'month' and period_month between cast(? as date) - to_months(8) and cast(? as date)",
-            [*key, target.month, target.month]).fetchone()
+            [*key, target.month, target.month],
+        ).fetchone()
         if row is None or row[2] != 9 or row[0] is None:
             return None
         return float(row[0]) if row[1] is None else float(row[0]) / float(row[1]) if row[1] else None
@@ -109,22 +123,27 @@ def compare(warehouse: Path, targets: list[Target]) -> list[Result]:
 
 
 def format_table(results: list[Result], misses_only: bool = False) -> str:
-    lines = [f"{'target':<6} {'measure':<46} {'geography':<11} {'period':<8} {'window':<29} {'published':>10} {'warehouse':>10}  ok"]
+    lines = [
+        f"{'target':<6} {'measure':<46} {'geography':<11} {'period':<8} {'window':<29} {'published':>10} {'warehouse':>10}  ok"
+    ]
     for result in results:
         if misses_only and result.is_met:
             continue
         t = result.target
         figure = "missing" if result.figure is None else f"{result.figure:.4g}"
-        lines.append(f"{t.target_id:<6} {t.measure_id:<46} {t.geography:<11} {t.period_end:<8} {t.window:<29} "
-                     f"{t.value:>10.4g} {figure:>10}  {'yes' if result.is_met else 'NO'}")
+        lines.append(
+            f"{t.target_id:<6} {t.measure_id:<46} {t.geography:<11} {t.period_end:<8} {t.window:<29} "
+            f"{t.value:>10.4g} {figure:>10}  {'yes' if result.is_met else 'NO'}"
+        )
     met = sum(result.is_met for result in results)
     lines.append(f"{met} of {len(results)} targets met ({met / len(results):.0%})")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.calibration", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.calibration", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--warehouse", type=Path, default=warehouse_path(), help="DuckDB file (default: %(default)s)")
     parser.add_argument("--targets", type=Path, default=TARGETS_FILE, help="targets CSV (default: %(default)s)")
     parser.add_argument("--misses-only", action="store_true", help="list only the targets missed")

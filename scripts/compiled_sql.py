@@ -26,8 +26,11 @@ PROJECT = "police_performance"
 
 def models_in_order(manifest: dict) -> list[dict]:
     """The project's model nodes, each after the models it reads."""
-    models = {uid: node for uid, node in manifest["nodes"].items()
-              if node["resource_type"] == "model" and node["package_name"] == PROJECT}
+    models = {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node["package_name"] == PROJECT
+    }
     graph = {uid: [parent for parent in node["depends_on"]["nodes"] if parent in models] for uid, node in models.items()}
     return [models[uid] for uid in TopologicalSorter(graph).static_order()]
 
@@ -50,8 +53,9 @@ def run(warehouse: Path, manifest_path: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.compiled_sql", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.compiled_sql", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--warehouse", type=Path, required=True, help="DuckDB file dbt built (its models are rebuilt in place)")
     parser.add_argument("--manifest", type=Path, required=True, help="manifest.json of a full-refresh dbt run on it")
     args = parser.parse_args(argv)

@@ -69,8 +69,9 @@ def load_contract(path: Path = SOURCES_FILE, key_required: bool = True) -> dict[
             if keys > 1 or (key_required and keys != 1):
                 raise ContractError(f"{path}: table {table['name']} needs exactly one key column")
             meta = (table.get("config") or {}).get("meta") or {}
-            tables[table["name"]] = Table(table["name"], table.get("description", ""), columns,
-                                          table.get("identifier", ""), meta.get("file_kind", ""))
+            tables[table["name"]] = Table(
+                table["name"], table.get("description", ""), columns, table.get("identifier", ""), meta.get("file_kind", "")
+            )
     except (KeyError, IndexError, TypeError) as error:
         raise ContractError(f"{path}: not a sources file of the expected shape ({error})") from error
     return tables
@@ -85,8 +86,7 @@ def _column(table: str, spec: dict[str, Any]) -> Column:
     data_type = str(spec.get("data_type", "")).upper()
     if data_type not in SUPPORTED_TYPES:
         raise ContractError(
-            f"{SOURCES_FILE}: {table}.{spec.get('name')} has data_type {data_type!r}; "
-            f"use one of {', '.join(SUPPORTED_TYPES)}"
+            f"{SOURCES_FILE}: {table}.{spec.get('name')} has data_type {data_type!r}; use one of {', '.join(SUPPORTED_TYPES)}"
         )
     meta = (spec.get("config") or {}).get("meta") or {}
     return Column(

@@ -1,7 +1,7 @@
 """Write docs/raw_extracts.md, the raw extract contract for people, from the sources YAML.
 
-    python -m scripts.contract_docs --write    # regenerate the page
-    python -m scripts.contract_docs --check    # exit 1 if the page is out of date
+python -m scripts.contract_docs --write    # regenerate the page
+python -m scripts.contract_docs --check    # exit 1 if the page is out of date
 """
 
 from __future__ import annotations
@@ -56,21 +56,39 @@ def render() -> str:
         "",
     ]
     for table in load_contract().values():
-        lines += [f"## {table.name}", "", describe(table.description), "",
-                  "| column | type | key | required | allowed values | meaning |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            f"## {table.name}",
+            "",
+            describe(table.description),
+            "",
+            "| column | type | key | required | allowed values | meaning |",
+            "|---|---|---|---|---|---|",
+        ]
         lines += [_row(column, describe) for column in table.columns]
         lines.append("")
-    lines += ["# data.police.uk files", "",
-              "Loaded with `--police-uk FOLDER` (`make run POLICE_UK_DIR=FOLDER`) from the download's layout",
-              "`YYYY-MM/YYYY-MM-<force>-<kind>.csv[.gz]`, into `raw.police_uk_<kind>` under snake_case names.",
-              "Same CSV options, audit and quarantine as the force's extracts. No column is a key: anti-social",
-              "behaviour rows have no crime ID, and a crime ID can repeat in an outcomes file.", ""]
+    lines += [
+        "# data.police.uk files",
+        "",
+        "Loaded with `--police-uk FOLDER` (`make run POLICE_UK_DIR=FOLDER`) from the download's layout",
+        "`YYYY-MM/YYYY-MM-<force>-<kind>.csv[.gz]`, into `raw.police_uk_<kind>` under snake_case names.",
+        "Same CSV options, audit and quarantine as the force's extracts. No column is a key: anti-social",
+        "behaviour rows have no crime ID, and a crime ID can repeat in an outcomes file.",
+        "",
+    ]
     for table in load_police_uk_contract().values():
-        lines += [f"## {table.file_kind} files (raw.{table.raw_table})", "", describe(table.description), "",
-                  "| column | header in the file | type | required | meaning |", "|---|---|---|---|---|"]
-        lines += [f"| `{column.name}` | {column.header} | {column.data_type} | {'yes' if column.is_required else ''} | "
-                  f"{describe(column.description)} |" for column in table.columns]
+        lines += [
+            f"## {table.file_kind} files (raw.{table.raw_table})",
+            "",
+            describe(table.description),
+            "",
+            "| column | header in the file | type | required | meaning |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{column.name}` | {column.header} | {column.data_type} | {'yes' if column.is_required else ''} | "
+            f"{describe(column.description)} |"
+            for column in table.columns
+        ]
         lines.append("")
     return "\n".join(lines)
 
@@ -79,8 +97,10 @@ def _row(column: Column, describe) -> str:
     allowed = column.allowed
     if isinstance(allowed, list):
         allowed = ", ".join(f"`{value}`" if value != "" else "(empty)" for value in allowed)
-    return (f"| `{column.name}` | {column.data_type} | {'yes' if column.is_key else ''} | "
-            f"{'yes' if column.is_required else ''} | {describe(str(allowed or ''))} | {describe(column.description)} |")
+    return (
+        f"| `{column.name}` | {column.data_type} | {'yes' if column.is_key else ''} | "
+        f"{'yes' if column.is_required else ''} | {describe(str(allowed or ''))} | {describe(column.description)} |"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,11 +42,14 @@ NOTICE = """SYNTHETIC DATA. Every file below this folder was made up by scripts/
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     config = load_config()["generator"]
-    parser = argparse.ArgumentParser(prog="python -m scripts.generate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.generate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=raw_data_dir(), help="folder to write into (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=config["seed"], help="random seed (default: %(default)s)")
-    parser.add_argument("--scale", type=float, default=config["scale"], help="volume multiplier; 45 is roughly national (default: %(default)s)")
+    parser.add_argument(
+        "--scale", type=float, default=config["scale"], help="volume multiplier; 45 is roughly national (default: %(default)s)"
+    )
     parser.add_argument("--start-month", default=config["start_month"], help="first month, YYYY-MM (default: %(default)s)")
     parser.add_argument("--end-month", default=config["end_month"], help="last month, YYYY-MM (default: the last full month)")
     parser.add_argument("--no-defects", action="store_true", help="write clean extracts (no duplicates, unknown codes, ...)")
@@ -70,8 +73,9 @@ def has_extracts(folder: Path) -> bool:
     return any(next((folder / source).glob(f"{source}_*.csv*"), None) is not None for source in SOURCES)
 
 
-def generate(out: Path, seed: int, scale: float, first: date, last: date, defects: bool = True,
-             gzip: bool = True, progress: bool = True) -> dict[str, int]:
+def generate(
+    out: Path, seed: int, scale: float, first: date, last: date, defects: bool = True, gzip: bool = True, progress: bool = True
+) -> dict[str, int]:
     """Write the extracts and return rows written per source."""
     settings = load_config()
     config: dict[str, Any] = dict(settings["generator"], scale=scale)
@@ -104,13 +108,21 @@ def generate(out: Path, seed: int, scale: float, first: date, last: date, defect
         for label, part in outcomes.groupby(outcomes["outcome_date"].dt.strftime("%Y-%m"), sort=True):
             pending_outcomes[label].append(part)
         due = pending_outcomes.pop(month.label, [])
-        emit(month, "crime_outcomes", _stack(due, outcomes.head(0)).sort_values(["outcome_date", "outcome_reference"], kind="stable"))
+        emit(
+            month,
+            "crime_outcomes",
+            _stack(due, outcomes.head(0)).sort_values(["outcome_date", "outcome_reference"], kind="stable"),
+        )
 
         incidents = generate_incidents(stream(month, "incidents"), config, month, crimes, busy)
         emit(month, "incidents", incidents)
         emit(month, "calls", generate_calls(stream(month, "calls"), config, month, busy))
         recent_crimes.append(crimes)
-        emit(month, "survey_responses", generate_survey_responses(stream(month, "survey_responses"), config, month, recent_crimes[0]))
+        emit(
+            month,
+            "survey_responses",
+            generate_survey_responses(stream(month, "survey_responses"), config, month, recent_crimes[0]),
+        )
         emit(month, "cdi_audits", generate_cdi_audits(stream(month, "cdi_audits"), config, month, incidents))
         emit(month, "vcc_checks", generate_vcc_checks(stream(month, "vcc_checks"), config, month, crimes))
         emit(month, "dqat_assessments", generate_dqat_assessments(stream(month, "dqat_assessments"), config, month))
@@ -143,7 +155,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(args.out / source, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    print(f"generate: SYNTHETIC extracts {args.first:%Y-%m} to {args.last:%Y-%m}, seed {args.seed}, scale {args.scale:g} -> {args.out}")
+    print(
+        f"generate: SYNTHETIC extracts {args.first:%Y-%m} to {args.last:%Y-%m}, seed {args.seed}, scale {args.scale:g} -> {args.out}"
+    )
     rows = generate(args.out, args.seed, args.scale, args.first, args.last, not args.no_defects, not args.no_gzip, not args.quiet)
     summary = ", ".join(f"{source} {count:,}" for source, count in rows.items())
     print(f"generate: {sum(rows.values()):,} rows in {time.perf_counter() - started:.1f}s ({summary})")

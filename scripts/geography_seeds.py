@@ -59,8 +59,17 @@ def districts(folder: Path) -> str:
     for row in _read(folder, "lad24_to_pfa24.csv"):
         if row["LAD24CD"] not in population:
             raise GeographyError(f"population_lad_mid2023.csv: no population for district {row['LAD24CD']} {row['LAD24NM']}")
-        rows.append([row["LAD24CD"], row["LAD24NM"], row["PFA24CD"], row["RGN24CD"], row["RGN24NM"], row["country"],
-                     population[row["LAD24CD"]]])
+        rows.append(
+            [
+                row["LAD24CD"],
+                row["LAD24NM"],
+                row["PFA24CD"],
+                row["RGN24CD"],
+                row["RGN24NM"],
+                row["country"],
+                population[row["LAD24CD"]],
+            ]
+        )
     header = ["district_code", "district_name", "force_area_code", "region_code", "region_name", "country", "population_mid2023"]
     return _csv(header, sorted(rows))
 
@@ -77,14 +86,36 @@ def forces(folder: Path) -> str:
         code = row["PFA24CD"]
         if len(regions[code]) != 1:
             raise GeographyError(f"lad24_to_pfa24.csv: force area {code} has districts in {len(regions[code])} regions")
-        (region_code, region_name), = regions[code]
-        rows.append([row["police_uk_force_id"], row["police_uk_force_name"], code, row["PFA24NM"], row["country"],
-                     region_code, region_name, population[code], row["n_lad24"], "true"])
+        ((region_code, region_name),) = regions[code]
+        rows.append(
+            [
+                row["police_uk_force_id"],
+                row["police_uk_force_name"],
+                code,
+                row["PFA24NM"],
+                row["country"],
+                region_code,
+                region_name,
+                population[code],
+                row["n_lad24"],
+                "true",
+            ]
+        )
     rows.sort()
     for slug, name in load_config()["police_uk"]["other_publishers"].items():
         rows.append([slug, name, "", "", "", "", "", "", 0, "false"])
-    header = ["force_slug", "force_name", "force_area_code", "force_area_name", "country", "region_code", "region_name",
-              "population_mid2023", "district_count", "is_force_area"]
+    header = [
+        "force_slug",
+        "force_name",
+        "force_area_code",
+        "force_area_name",
+        "country",
+        "region_code",
+        "region_name",
+        "population_mid2023",
+        "district_count",
+        "is_force_area",
+    ]
     return _csv(header, rows)
 
 
@@ -115,8 +146,9 @@ SEED_BUILDERS = {"police_uk_forces.csv": forces, "ons_districts.csv": districts,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.geography_seeds", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.geography_seeds", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", action="store_true", help="write the seeds")
     mode.add_argument("--check", action="store_true", help="exit 1 when a seed differs from the reference files")

@@ -53,9 +53,9 @@ from typing import Any
 import duckdb
 
 from scripts import build_identity
-from scripts.sql_text import identifier, literal
 from scripts.contract import Column, Table, load_contract, load_police_uk_contract
 from scripts.settings import duckdb_config, load_config, raw_data_dir, warehouse_path
+from scripts.sql_text import identifier, literal
 
 SCHEMA = "raw"
 AUDIT_DDL = f"""
@@ -70,8 +70,10 @@ create table if not exists {SCHEMA}.load_audit (
     file_md5 varchar
 )"""
 # Columns added to load_audit after its first release (older warehouses gain them on the next load).
-AUDIT_UPGRADES = ("alter table {schema}.load_audit add column if not exists file_bytes bigint",
-                  "alter table {schema}.load_audit add column if not exists file_md5 varchar")
+AUDIT_UPGRADES = (
+    "alter table {schema}.load_audit add column if not exists file_bytes bigint",
+    "alter table {schema}.load_audit add column if not exists file_md5 varchar",
+)
 WITHDRAWN_DDL = f"""
 create table if not exists {SCHEMA}.load_withdrawn (
     source varchar not null,
@@ -150,12 +152,16 @@ def discover(raw_dir: Path, contract: dict[str, Table], sources: list[str] | Non
             )
         found[name] = [by_month[month] for month in sorted(by_month)]
     if offending:
-        raise LoadError(f"{raw_dir}: {len(offending)} file(s) that are not one extract per source and month; nothing was "
-                        "loaded. Rename, move or remove them:\n  " + "\n  ".join(offending))
+        raise LoadError(
+            f"{raw_dir}: {len(offending)} file(s) that are not one extract per source and month; nothing was "
+            "loaded. Rename, move or remove them:\n  " + "\n  ".join(offending)
+        )
     return found
 
 
-POLICE_UK_FILE = re.compile(r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<kind>street|outcomes|stop-and-search)\.csv(?:\.gz)?")
+POLICE_UK_FILE = re.compile(
+    r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<kind>street|outcomes|stop-and-search)\.csv(?:\.gz)?"
+)
 POLICE_UK_FOLDER = re.compile(r"\d{4}-\d{2}")
 
 
@@ -179,15 +185,20 @@ def discover_police_uk(folder: Path, contract: dict[str, Table], progress: bool 
             continue
         key = f"{match['month']}-{match['force']}-{match['kind']}"
         if key in seen:
-            raise LoadError(f"{path}: the same file as {seen[key]} ({key}); loading both would count its rows twice. "
-                            "Keep one of them (or point --police-uk at one download) and run again.")
+            raise LoadError(
+                f"{path}: the same file as {seen[key]} ({key}); loading both would count its rows twice. "
+                "Keep one of them (or point --police-uk at one download) and run again."
+            )
         seen[key] = path
         found[kinds[match["kind"]]].append(path)
     if ignored and progress:
         shown = ", ".join(str(path.relative_to(folder)) for path in ignored[:10])
         more = f" and {len(ignored) - 10} more" if len(ignored) > 10 else ""
-        print(f"  police.uk: {len(ignored)} file(s) under {folder} not loaded (not YYYY-MM/YYYY-MM-<force>-"
-              f"street|outcomes|stop-and-search.csv[.gz]): {shown}{more}", flush=True)
+        print(
+            f"  police.uk: {len(ignored)} file(s) under {folder} not loaded (not YYYY-MM/YYYY-MM-<force>-"
+            f"street|outcomes|stop-and-search.csv[.gz]): {shown}{more}",
+            flush=True,
+        )
     if not found.get("street"):
         raise LoadError(f"{folder}: no street files (expected YYYY-MM/YYYY-MM-<force>-street.csv or .csv.gz)")
     return found
@@ -217,20 +228,20 @@ def check_header(path: Path, table: Table) -> None:
         if not detail:
             detail.append("columns are in the wrong order")
         raise LoadError(
-            f"{path}: header does not match the '{table.name}' contract ({'; '.join(detail)}). "
-            f"Expected: {','.join(expected)}"
+            f"{path}: header does not match the '{table.name}' contract ({'; '.join(detail)}). Expected: {','.join(expected)}"
         )
 
 
-CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"   # in a field: not text an extract should carry
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # in a field: not text an extract should carry
 CONTROL_BYTES = re.compile(CONTROL_CHARACTERS.encode())
 
 
 @dataclass(frozen=True)
 class FileShape:
     """A file as physical lines, read apart from the CSV parse that loads it (to reconcile with it)."""
-    data: bytes                 # the whole file, decompressed
-    lines: int                  # physical lines, the header's included
+
+    data: bytes  # the whole file, decompressed
+    lines: int  # physical lines, the header's included
     ends_with_newline: bool
     blank_lines: tuple[int, ...]  # physical line numbers of empty lines
     has_control_characters: bool  # NUL and the like anywhere in the file
@@ -240,14 +251,14 @@ def read_shape(path: Path) -> FileShape:
     """Read a file to its end (a truncated gzip stops here: DuckDB would load it without complaint)
     and count its physical lines and blank lines."""
     try:
-        with (gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")) as handle:
+        with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as handle:
             data = handle.read()
     except (OSError, EOFError, zlib.error) as error:
         raise LoadError(f"{path}: cannot be read ({error}). Re-export the file.") from error
     ends = data.endswith(b"\n")
     lines = data.count(b"\n") + (0 if ends or not data else 1)
     blank: tuple[int, ...] = ()
-    if b"\n\n" in data or b"\n\r\n" in data:          # rare: find them exactly
+    if b"\n\n" in data or b"\n\r\n" in data:  # rare: find them exactly
         blank = tuple(data.count(b"\n", 0, match.start()) + 2 for match in re.finditer(rb"\n(?=\r?\n)", data))
     return FileShape(data, lines, ends, blank, CONTROL_BYTES.search(data) is not None)
 
@@ -270,22 +281,30 @@ def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, s
         falses = ", ".join(literal(value) for value in csv_options["false_values"])
         typed = f"case when upper({text}) in ({trues}) then true when upper({text}) in ({falses}) then false end"
     expected = {
-        "DATE": csv_options["date_format"], "TIMESTAMP": csv_options["timestamp_format"],
-        "BOOLEAN": "/".join(csv_options["true_values"] + csv_options["false_values"]), "INTEGER": "a whole number",
+        "DATE": csv_options["date_format"],
+        "TIMESTAMP": csv_options["timestamp_format"],
+        "BOOLEAN": "/".join(csv_options["true_values"] + csv_options["false_values"]),
+        "INTEGER": "a whole number",
         "DOUBLE": "a number",
     }.get(column.data_type, "text")
-    problems = [f"when {text} is not null and {typed} is null then {literal(column.name + ': ')} || {text} || "
-                f"{literal(f' is not a valid {column.data_type} (expected {expected})')}"]
+    problems = [
+        f"when {text} is not null and {typed} is null then {literal(column.name + ': ')} || {text} || "
+        f"{literal(f' is not a valid {column.data_type} (expected {expected})')}"
+    ]
     if column.is_required:
         problems.insert(0, f"when {text} is null then {literal(column.name + ': required value is empty')}")
     reason = f"case {' '.join(problems)} end"
     return typed, reason
 
 
-
-
-def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, csv_options: dict[str, Any],
-              md5: str | None = None, replaced: bool = False) -> FileResult:
+def load_file(
+    connection: duckdb.DuckDBPyConnection,
+    table: Table,
+    path: Path,
+    csv_options: dict[str, Any],
+    md5: str | None = None,
+    replaced: bool = False,
+) -> FileResult:
     """Load one file into raw.<source>, its bad rows into raw.quarantine, and audit it.
 
     The file's physical lines are counted apart from the CSV parse (read_shape), and every one must
@@ -302,8 +321,8 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
             create temp table _scan as
             select *, row_number() over () as _record
             from read_csv({literal(str(path))}, columns = {{{columns}}}, header = true, auto_detect = false,
-                          delim = {literal(csv_options['delimiter'])}, quote = {literal(csv_options['quote'])},
-                          escape = {literal(csv_options['escape'])}, encoding = {literal(csv_options['encoding'])},
+                          delim = {literal(csv_options["delimiter"])}, quote = {literal(csv_options["quote"])},
+                          escape = {literal(csv_options["escape"])}, encoding = {literal(csv_options["encoding"])},
                           strict_mode = true, store_rejects = true,
                           rejects_table = '_rejects', rejects_scan = '_reject_scans')
         """)
@@ -318,34 +337,43 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
     reject_newlines = sum(newlines_by_reject.values())
     accounted = 1 + len(shape.blank_lines) + records + len(rejects) + reject_newlines
     good_newlines = 0
-    if accounted < shape.lines:          # lines inside quoted fields, or lines lost: count the first
+    if accounted < shape.lines:  # lines inside quoted fields, or lines lost: count the first
         good_newlines = connection.execute(f"select coalesce(sum({_newlines_sql(fields)}), 0) from _scan").fetchone()[0]
         accounted += good_newlines
     if accounted != shape.lines:
-        raise LoadError(f"{path}: {shape.lines:,} lines, but the header, {len(shape.blank_lines)} blank line(s) and "
-                        f"{records + len(rejects):,} records read account for {accounted:,} (nothing read after line {accounted:,}?): "
-                        "rows were lost (an unterminated quote, or a broken line, swallowed the rest). Nothing was loaded; "
-                        "re-export the file.")
+        raise LoadError(
+            f"{path}: {shape.lines:,} lines, but the header, {len(shape.blank_lines)} blank line(s) and "
+            f"{records + len(rejects):,} records read account for {accounted:,} (nothing read after line {accounted:,}?): "
+            "rows were lost (an unterminated quote, or a broken line, swallowed the rest). Nothing was loaded; "
+            "re-export the file."
+        )
     # a file that stops mid-line may have lost the end of its last record (unless that line is a rejected one)
     last_line_rejected = bool(rejects) and max(line for line, _, _ in rejects) >= shape.lines
     cut_record = last_record if last_record and not shape.ends_with_newline and not last_line_rejected else 0
     irregular = good_newlines > 0 or reject_newlines > 0 or bool(shape.blank_lines)
     if irregular:
         _place_records(connection, shape, records, newlines_by_reject, fields)
-    else:   # every record one line: DuckDB's reject line numbers are the file's
+    else:  # every record one line: DuckDB's reject line numbers are the file's
         connection.execute("drop table if exists _reject_places")
         connection.execute("create temp table _reject_places as select distinct line, line as source_line from _rejects")
 
     casts = [cast_expression(column, csv_options) for column in table.columns]
-    typed = ", ".join(f"{typed} as {identifier(column.name)}" for column, (typed, _) in zip(table.columns, casts))
+    typed = ", ".join(f"{typed} as {identifier(column.name)}" for column, (typed, _) in zip(table.columns, casts, strict=False))
     reasons = [reason for _, reason in casts]
-    if shape.has_control_characters:    # rare: only then is every field searched
-        control = " || ".join(f"coalesce(case when regexp_matches({field}, {literal(CONTROL_CHARACTERS)}) "
-                              f"then {literal(name + ' ')} end, '')" for field, name in zip(fields, table.column_names))
-        reasons.insert(0, f"case when regexp_matches(concat({', '.join(fields)}), {literal(CONTROL_CHARACTERS)}) "
-                          f"then 'control character (NUL or the like) in: ' || trim({control}) end")
+    if shape.has_control_characters:  # rare: only then is every field searched
+        control = " || ".join(
+            f"coalesce(case when regexp_matches({field}, {literal(CONTROL_CHARACTERS)}) then {literal(name + ' ')} end, '')"
+            for field, name in zip(fields, table.column_names, strict=False)
+        )
+        reasons.insert(
+            0,
+            f"case when regexp_matches(concat({', '.join(fields)}), {literal(CONTROL_CHARACTERS)}) "
+            f"then 'control character (NUL or the like) in: ' || trim({control}) end",
+        )
     if cut_record:
-        reasons.append(f"case when _scan._record = {cut_record} then 'the file does not end with a newline: its last record may be cut' end")
+        reasons.append(
+            f"case when _scan._record = {cut_record} then 'the file does not end with a newline: its last record may be cut' end"
+        )
     originals = ", ".join(f"{literal(name)}: _scan.{identifier(name)}" for name in table.column_names)
     connection.execute(f"""
         create or replace temp table _typed as
@@ -382,11 +410,20 @@ def load_file(connection: duckdb.DuckDBPyConnection, table: Table, path: Path, c
     loaded, quarantined_cast = connection.execute(
         "select count(*) filter (where _reason is null), count(*) filter (where _reason is not null) from _typed"
     ).fetchone()
-    result = FileResult(table.raw_table, path, loaded + quarantined_cast + len(rejects), loaded, quarantined_cast + len(rejects), replaced)
+    result = FileResult(
+        table.raw_table, path, loaded + quarantined_cast + len(rejects), loaded, quarantined_cast + len(rejects), replaced
+    )
     connection.execute(
         f"insert into {SCHEMA}.load_audit values (?, ?, ?, ?, ?, current_timestamp, ?, ?)",
-        [table.raw_table, str(path), result.rows_read, result.rows_loaded, result.rows_quarantined,
-         path.stat().st_size, md5 or fingerprint(path)],
+        [
+            table.raw_table,
+            str(path),
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            path.stat().st_size,
+            md5 or fingerprint(path),
+        ],
     )
     return result
 
@@ -409,8 +446,9 @@ def _newlines_sql(fields: list[str]) -> str:
     return " + ".join(f"coalesce(length({field}) - length(replace({field}, chr(10), '')), 0)" for field in fields)
 
 
-def _place_records(connection: duckdb.DuckDBPyConnection, shape: FileShape, total: int, newlines_by_reject: dict[int, int],
-                   fields: list[str]) -> None:
+def _place_records(
+    connection: duckdb.DuckDBPyConnection, shape: FileShape, total: int, newlines_by_reject: dict[int, int], fields: list[str]
+) -> None:
     """Temp tables _places (record -> physical line) and _reject_places (DuckDB's reject line ->
     physical line) for a file with quoted newlines or blank lines. DuckDB numbers items (records and
     blank lines, the header 1), so the file is walked item by item, each record taking one line plus
@@ -418,7 +456,7 @@ def _place_records(connection: duckdb.DuckDBPyConnection, shape: FileShape, tota
     connection.execute("drop table if exists _places; drop table if exists _reject_places")
     newlines = _newlines_sql(fields)
     good = dict(connection.execute(f"select _record, {newlines} from _scan where {newlines} > 0").fetchall())
-    reject_newlines = dict(newlines_by_reject)      # consumed as the walk meets each rejected record
+    reject_newlines = dict(newlines_by_reject)  # consumed as the walk meets each rejected record
     blank = set(shape.blank_lines)
     places, reject_places = [], []
     physical, item, record = 2, 2, 1
@@ -439,12 +477,20 @@ def _place_records(connection: duckdb.DuckDBPyConnection, shape: FileShape, tota
     connection.execute("create temp table _reject_places (line bigint, source_line bigint)")
     for table_name, pairs in (("_places", places), ("_reject_places", reject_places)):
         if pairs:
-            connection.execute(f"insert into {table_name} select unnest(?), unnest(?)",
-                               [[first for first, _ in pairs], [second for _, second in pairs]])
+            connection.execute(
+                f"insert into {table_name} select unnest(?), unnest(?)",
+                [[first for first, _ in pairs], [second for _, second in pairs]],
+            )
 
 
-def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None, progress: bool = True,
-         police_uk_dir: Path | None = None, new_files_only: bool = False) -> list[FileResult]:
+def load(
+    raw_dir: Path | None,
+    warehouse: Path,
+    sources: list[str] | None = None,
+    progress: bool = True,
+    police_uk_dir: Path | None = None,
+    new_files_only: bool = False,
+) -> list[FileResult]:
     """Replace the raw tables of the given sources (default: all) with the extracts in raw_dir, and
     the police.uk tables with the files in police_uk_dir when given (created empty otherwise).
     raw_dir None runs on police.uk files instead of the force's extracts: their tables are emptied.
@@ -498,8 +544,11 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
                 batch = [load_file(connection, table, path, csv_options) for path in paths]
             results.extend(batch)
             if progress:
-                print(f"  {table.raw_table:<26} {len(batch):>4} files {sum(r.rows_loaded for r in batch):>11,} loaded "
-                      f"{sum(r.rows_quarantined for r in batch):>7,} quarantined  {time.perf_counter() - started:5.1f}s", flush=True)
+                print(
+                    f"  {table.raw_table:<26} {len(batch):>4} files {sum(r.rows_loaded for r in batch):>11,} loaded "
+                    f"{sum(r.rows_quarantined for r in batch):>7,} quarantined  {time.perf_counter() - started:5.1f}s",
+                    flush=True,
+                )
         if police_uk_dir is None:
             for table in police_uk.values():
                 _create_raw_table(connection, table)
@@ -511,8 +560,11 @@ def load(raw_dir: Path | None, warehouse: Path, sources: list[str] | None = None
     finally:
         connection.close()
     if withdrawn:
-        print(f"load: WARNING {len(withdrawn)} file(s) loaded before are no longer in the folder; their rows are kept "
-              "(raw.load_withdrawn; the gate warns): " + ", ".join(f"{source} {key}" for source, key in withdrawn), flush=True)
+        print(
+            f"load: WARNING {len(withdrawn)} file(s) loaded before are no longer in the folder; their rows are kept "
+            "(raw.load_withdrawn; the gate warns): " + ", ".join(f"{source} {key}" for source, key in withdrawn),
+            flush=True,
+        )
     return results
 
 
@@ -522,15 +574,16 @@ def file_key(path: Path) -> str:
     return path.name.removesuffix(".gz")
 
 
-def _load_new_files(connection: duckdb.DuckDBPyConnection, table: Table, paths: list[Path],
-                    csv_options: dict[str, Any]) -> list[FileResult]:
+def _load_new_files(
+    connection: duckdb.DuckDBPyConnection, table: Table, paths: list[Path], csv_options: dict[str, Any]
+) -> list[FileResult]:
     """Load the files of months not loaded before, and reload a month whose file changed (its bytes, or
     its name: re-exported with another compression). Months loaded before whose file is no longer in
     the folder keep their rows and are recorded in raw.load_withdrawn (reported by the load and the gate)."""
     loaded: dict[str, tuple[str, str]] = {}
     for name, md5 in connection.execute(
-            f"select source_file, file_md5 from {SCHEMA}.load_audit where source = ? order by source_file",
-            [table.raw_table]).fetchall():
+        f"select source_file, file_md5 from {SCHEMA}.load_audit where source = ? order by source_file", [table.raw_table]
+    ).fetchall():
         loaded[file_key(Path(name))] = (name, md5)
     results = []
     present = set()
@@ -544,55 +597,78 @@ def _load_new_files(connection: duckdb.DuckDBPyConnection, table: Table, paths: 
         if previous is not None:
             connection.execute(f"delete from {SCHEMA}.{identifier(table.raw_table)} where _source_file = ?", [previous[0]])
             for bookkeeping in ("load_audit", "quarantine"):
-                connection.execute(f"delete from {SCHEMA}.{bookkeeping} where source = ? and source_file = ?",
-                                   [table.raw_table, previous[0]])
+                connection.execute(
+                    f"delete from {SCHEMA}.{bookkeeping} where source = ? and source_file = ?", [table.raw_table, previous[0]]
+                )
         results.append(load_file(connection, table, path, csv_options, md5, replaced=previous is not None))
     for key, (name, _) in sorted(loaded.items()):
         if key not in present:
-            connection.execute(f"insert into {SCHEMA}.load_withdrawn values (?, ?, ?, current_timestamp)",
-                               [table.raw_table, key, name])
+            connection.execute(
+                f"insert into {SCHEMA}.load_withdrawn values (?, ?, ?, current_timestamp)", [table.raw_table, key, name]
+            )
     return results
 
 
 def _create_raw_table(connection: duckdb.DuckDBPyConnection, table: Table) -> None:
     """The raw table for a contract table, if it is not there yet (police.uk tables exist even when empty)."""
     columns = ", ".join(f"{identifier(column.name)} {column.data_type}" for column in table.columns)
-    connection.execute(f"create table if not exists {SCHEMA}.{identifier(table.raw_table)} "
-                       f"({columns}, _source_file varchar, _source_line bigint, _loaded_at timestamp)")
+    connection.execute(
+        f"create table if not exists {SCHEMA}.{identifier(table.raw_table)} "
+        f"({columns}, _source_file varchar, _source_line bigint, _loaded_at timestamp)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.load", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.load", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--raw", type=Path, default=raw_data_dir(), help="folder of extracts (default: %(default)s)")
     parser.add_argument("--warehouse", type=Path, default=warehouse_path(), help="DuckDB file (default: %(default)s)")
     parser.add_argument("--source", action="append", help="load only this source of the force's extracts (repeatable)")
     parser.add_argument("--police-uk", type=Path, help="also load data.police.uk files from this folder (laid out as downloaded)")
-    parser.add_argument("--no-force-extracts", action="store_true",
-                        help="run on the police.uk files instead of the force's extracts (their raw tables are emptied)")
-    parser.add_argument("--new-files-only", action="store_true",
-                        help="the nightly load: keep what is loaded, add new files, reload re-exported ones")
+    parser.add_argument(
+        "--no-force-extracts",
+        action="store_true",
+        help="run on the police.uk files instead of the force's extracts (their raw tables are emptied)",
+    )
+    parser.add_argument(
+        "--new-files-only",
+        action="store_true",
+        help="the nightly load: keep what is loaded, add new files, reload re-exported ones",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    print(f"load: {'(no force extracts)' if args.no_force_extracts else args.raw}"
-          f"{' + ' + str(args.police_uk) if args.police_uk else ''} -> {args.warehouse}")
+    print(
+        f"load: {'(no force extracts)' if args.no_force_extracts else args.raw}"
+        f"{' + ' + str(args.police_uk) if args.police_uk else ''} -> {args.warehouse}"
+    )
     try:
-        results = load(None if args.no_force_extracts else args.raw, args.warehouse, args.source, not args.quiet, args.police_uk,
-                       args.new_files_only)
+        results = load(
+            None if args.no_force_extracts else args.raw,
+            args.warehouse,
+            args.source,
+            not args.quiet,
+            args.police_uk,
+            args.new_files_only,
+        )
     except LoadError as error:
         print(f"load: ERROR {error}", file=sys.stderr)
         return 2
     read = sum(r.rows_read for r in results)
     quarantined = sum(r.rows_quarantined for r in results)
-    print(f"load: {len(results)} files, {read:,} rows read, {read - quarantined:,} loaded, "
-          f"{quarantined:,} quarantined (see raw.quarantine) in {time.perf_counter() - started:.1f}s")
+    print(
+        f"load: {len(results)} files, {read:,} rows read, {read - quarantined:,} loaded, "
+        f"{quarantined:,} quarantined (see raw.quarantine) in {time.perf_counter() - started:.1f}s"
+    )
     replaced = [r.path for r in results if r.replaced]
     if replaced:
         print(f"load: {len(replaced)} re-exported file(s) replaced their earlier rows (first: {replaced[0]})")
     if replaced or not args.new_files_only:
         full_refresh_marker(args.warehouse).touch()
-        print(f"load: raw rows were replaced, not only added: the next `make build` is a full refresh ({full_refresh_marker(args.warehouse).name})")
+        print(
+            f"load: raw rows were replaced, not only added: the next `make build` is a full refresh ({full_refresh_marker(args.warehouse).name})"
+        )
     return 0
 
 

@@ -47,8 +47,9 @@ def write_public_pack(warehouse: Path, out: Path | None, month_text: str | None,
     """The data.police.uk pack of one force (any force loaded; needs no force extracts)."""
     settings = load_config()["pack"]
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        content = national.read_public_pack(connection, force_slug, parse_month(month_text) if month_text else None,
-                                            settings["trend_months"])
+        content = national.read_public_pack(
+            connection, force_slug, parse_month(month_text) if month_text else None, settings["trend_months"]
+        )
     target = out or warehouse.parent / "pack" / f"pack-{force_slug}-{content.context.month:%Y-%m}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(national.render_public_pack(content, html.STYLE), encoding="utf-8")
@@ -56,13 +57,20 @@ def write_public_pack(warehouse: Path, out: Path | None, month_text: str | None,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.pack", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.pack", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--month", help="month to report, YYYY-MM (default: the latest in the warehouse)")
-    parser.add_argument("--warehouse", type=Path, default=published_dir() / "warehouse.duckdb",
-                        help="published DuckDB file (default: %(default)s)")
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=published_dir() / "warehouse.duckdb",
+        help="published DuckDB file (default: %(default)s)",
+    )
     parser.add_argument("--out", type=Path, help="HTML file to write (default: pack/pack-YYYY-MM.html beside the warehouse)")
-    parser.add_argument("--as-at", help="say on the pack that its figures were rebuilt as at this extract date (scripts/as_at.py)")
+    parser.add_argument(
+        "--as-at", help="say on the pack that its figures were rebuilt as at this extract date (scripts/as_at.py)"
+    )
     parser.add_argument("--force", help="write the data.police.uk pack of this force id instead (e.g. kent; any force loaded)")
     args = parser.parse_args(argv)
     if not args.warehouse.exists():
@@ -75,8 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             target = write_pack(args.warehouse, args.out, args.month, args.as_at)
     except data.NothingToReport as notice:
-        print(f"pack: skipped: {notice}; the pack reports the force's own measures "
-              "(for a force's data.police.uk figures: make pack FORCE=<force id>)")
+        print(
+            f"pack: skipped: {notice}; the pack reports the force's own measures "
+            "(for a force's data.police.uk figures: make pack FORCE=<force id>)"
+        )
         return 0
     except duckdb.IOException as error:
         return pipeline_lock.busy("pack", error)

@@ -32,8 +32,10 @@ class Busy(Exception):
 def busy(tool: str, error: Exception) -> int:
     """One line, never a traceback, for a DuckDB file another process holds; the exit code to return."""
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    print(f"{tool}: REFUSED the warehouse is in use by another process ({first}); wait for it to finish, then run again",
-          file=sys.stderr)
+    print(
+        f"{tool}: REFUSED the warehouse is in use by another process ({first}); wait for it to finish, then run again",
+        file=sys.stderr,
+    )
     return BUSY_EXIT
 
 
@@ -64,20 +66,24 @@ def acquire(warehouse: Path, name: str, wait_seconds: float = 0) -> int:
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 os.close(descriptor)
-                raise Busy(f"{warehouse} is in use by {holder(path)}; wait for it to finish (or stop it), then run again")
+                raise Busy(
+                    f"{warehouse} is in use by {holder(path)}; wait for it to finish (or stop it), then run again"
+                ) from None
             if not announced:
                 print(f"waiting for {holder(path)} to finish with {warehouse} ...", file=sys.stderr, flush=True)
                 announced = True
             time.sleep(1)
     os.ftruncate(descriptor, 0)
-    os.write(descriptor, json.dumps({"name": name, "pid": os.getpid(),
-                                     "since": datetime.now().isoformat(timespec="seconds")}).encode())
+    os.write(
+        descriptor, json.dumps({"name": name, "pid": os.getpid(), "since": datetime.now().isoformat(timespec="seconds")}).encode()
+    )
     return descriptor
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.pipeline_lock", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.pipeline_lock", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--warehouse", type=Path, required=True, help="the DuckDB file the pipeline writes")
     parser.add_argument("--name", default="a pipeline", help="what to call this pipeline in a refusal")
     parser.add_argument("--wait", type=float, default=0, help="seconds to wait for a running pipeline (default: refuse at once)")
@@ -87,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if not command:
         parser.error("give the command to run after --")
     target = str(args.warehouse.resolve())
-    if os.environ.get(HELD) == target:          # a step inside a pipeline that holds the lock already
+    if os.environ.get(HELD) == target:  # a step inside a pipeline that holds the lock already
         return subprocess.call(command)
     try:
         descriptor = acquire(args.warehouse, args.name, args.wait)

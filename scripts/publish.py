@@ -48,20 +48,29 @@ def latest_run(work: Path) -> tuple[str, bool, int, str]:
         try:
             row = connection.execute(
                 "select run_id, is_publishable, blocking_failures, data_docs, build_id from quality.validation_runs "
-                "order by validated_at desc limit 1").fetchone()
-            failed = connection.execute(
-                "select string_agg(suite || '.' || expectation, ', ') from quality.validation_results "
-                "where run_id = ? and not passed and severity = 'blocking'", [row[0]]).fetchone()[0] if row else None
+                "order by validated_at desc limit 1"
+            ).fetchone()
+            failed = (
+                connection.execute(
+                    "select string_agg(suite || '.' || expectation, ', ') from quality.validation_results "
+                    "where run_id = ? and not passed and severity = 'blocking'",
+                    [row[0]],
+                ).fetchone()[0]
+                if row
+                else None
+            )
         except duckdb.BinderException:
-            row, failed = None, None   # a gate run from before build identities: validate again
+            row, failed = None, None  # a gate run from before build identities: validate again
         except duckdb.CatalogException:
             row, failed = None, None
     if row is None:
         raise PublishError(f"{work}: no quality gate run found for this build; run `make validate` first")
     run_id, publishable, blocking, docs, validated_build = row
     if build_id is None or validated_build != build_id:
-        raise PublishError(f"{work}: the warehouse has changed since quality gate run {run_id} validated it (a load or a "
-                           "dbt run since, possibly a failed one); run `make build validate` and publish what passes")
+        raise PublishError(
+            f"{work}: the warehouse has changed since quality gate run {run_id} validated it (a load or a "
+            "dbt run since, possibly a failed one); run `make build validate` and publish what passes"
+        )
     if not publishable:
         raise PublishError(f"{work}: the latest quality gate run {run_id} failed {blocking} blocking check(s): {failed}")
     return run_id, publishable, blocking, docs
@@ -80,10 +89,12 @@ def publish(work: Path, target: Path) -> str:
         tables = connection.execute(
             "select table_schema, table_name from information_schema.tables "
             "where (table_schema = 'marts' and table_type = 'BASE TABLE') "
-            "or (table_schema = 'quality' and table_name in ('validation_results', 'validation_runs'))").fetchall()
+            "or (table_schema = 'quality' and table_name in ('validation_results', 'validation_runs'))"
+        ).fetchall()
         for schema, table in tables:
-            connection.execute(f"copy {identifier(schema)}.{identifier(table)} "
-                               f"to {literal(parquet / (table + '.parquet'))} (format parquet)")
+            connection.execute(
+                f"copy {identifier(schema)}.{identifier(table)} to {literal(parquet / (table + '.parquet'))} (format parquet)"
+            )
 
     docs_copy = target / f".data_docs-{version}"
     shutil.rmtree(docs_copy, ignore_errors=True)
@@ -117,13 +128,13 @@ def write_reader_copy(work: Path, staged: Path) -> None:
     Read from the working warehouse (so its views resolve there), written into the attached copy."""
     staged.unlink(missing_ok=True)
     with duckdb.connect() as connection:
-        working = work.stem       # dbt's views name their catalog after the file
+        working = work.stem  # dbt's views name their catalog after the file
         connection.execute(f"attach {literal(work)} as {identifier(working)} (read_only)")
         connection.execute(f"attach {literal(staged)} as reader_copy")
         connection.execute(f"use {identifier(working)}")
         relations = connection.execute(
-            "select table_schema, table_name from information_schema.tables where table_catalog = ? "
-            "order by all", [working]).fetchall()
+            "select table_schema, table_name from information_schema.tables where table_catalog = ? order by all", [working]
+        ).fetchall()
         for schema, table in relations:
             if schema in READER_SCHEMAS or (schema == "quality" and table in READER_QUALITY):
                 columns = "*"
@@ -132,8 +143,10 @@ def write_reader_copy(work: Path, staged: Path) -> None:
             else:
                 continue
             connection.execute(f"create schema if not exists reader_copy.{identifier(schema)}")
-            connection.execute(f"create table reader_copy.{identifier(schema)}.{identifier(table)} as "
-                               f"select {columns} from {identifier(schema)}.{identifier(table)}")
+            connection.execute(
+                f"create table reader_copy.{identifier(schema)}.{identifier(table)} as "
+                f"select {columns} from {identifier(schema)}.{identifier(table)}"
+            )
         connection.execute("use memory")
         connection.execute("detach reader_copy")
         connection.execute(f"detach {identifier(working)}")
@@ -159,8 +172,9 @@ def _prune(target: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.publish", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.publish", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--warehouse", type=Path, default=warehouse_path(), help="working DuckDB file (default: %(default)s)")
     parser.add_argument("--published", type=Path, default=published_dir(), help="published folder (default: %(default)s)")
     args = parser.parse_args(argv)
@@ -174,9 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except duckdb.IOException as error:
         return pipeline_lock.busy("publish", error)
-    print(f"publish: run {run_id} published in {time.perf_counter() - started:.1f}s: "
-          f"{args.published / 'warehouse.duckdb'} (open read-only), {args.published / 'parquet'}, "
-          f"{args.published / 'data_docs' / 'index.html'}")
+    print(
+        f"publish: run {run_id} published in {time.perf_counter() - started:.1f}s: "
+        f"{args.published / 'warehouse.duckdb'} (open read-only), {args.published / 'parquet'}, "
+        f"{args.published / 'data_docs' / 'index.html'}"
+    )
     return 0
 
 

@@ -37,17 +37,28 @@ class Step:
 
 def pipeline_environment(warehouse: Path, **extra: str) -> dict[str, str]:
     """The environment every step gets: the warehouse file, its temp folder, no telemetry."""
-    return dict(os.environ, WAREHOUSE_PATH=str(warehouse), DBT_PROFILES_DIR=str(PROJECT_ROOT / "profiles"),
-                DUCKDB_TEMP_DIR=str(warehouse.parent / "tmp"), GX_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
-                DBT_SEND_ANONYMOUS_USAGE_STATS="false", **extra)
+    return dict(
+        os.environ,
+        WAREHOUSE_PATH=str(warehouse),
+        DBT_PROFILES_DIR=str(PROJECT_ROOT / "profiles"),
+        DUCKDB_TEMP_DIR=str(warehouse.parent / "tmp"),
+        GX_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        **extra,
+    )
 
 
 def run_step(command: list[str], environment: dict[str, str], ok_codes: tuple[int, ...] = (0,)) -> Step:
     """Run one command to its end; raise StepFailed on an exit code outside ok_codes."""
     with tempfile.TemporaryFile(mode="w+") as log:
         started = time.perf_counter()
-        pid = os.posix_spawn(command[0], command, environment, file_actions=[
-            (os.POSIX_SPAWN_DUP2, log.fileno(), 1), (os.POSIX_SPAWN_DUP2, log.fileno(), 2)])
+        pid = os.posix_spawn(
+            command[0],
+            command,
+            environment,
+            file_actions=[(os.POSIX_SPAWN_DUP2, log.fileno(), 1), (os.POSIX_SPAWN_DUP2, log.fileno(), 2)],
+        )
         _, status, usage = os.wait4(pid, 0)
         seconds = time.perf_counter() - started
         log.seek(0)
@@ -61,10 +72,18 @@ def run_step(command: list[str], environment: dict[str, str], ok_codes: tuple[in
 
 def dbt_command(warehouse: Path, *args: str, vars_: dict[str, str] | None = None) -> list[str]:
     """`dbt <args>` for the warehouse, with its own target, log and spill folders beside it."""
-    command = [DBT, *args, "--project-dir", str(PROJECT_ROOT), "--target-path", str(warehouse.parent / "target"),
-               "--log-path", str(warehouse.parent / "logs")]
+    command = [
+        DBT,
+        *args,
+        "--project-dir",
+        str(PROJECT_ROOT),
+        "--target-path",
+        str(warehouse.parent / "target"),
+        "--log-path",
+        str(warehouse.parent / "logs"),
+    ]
     if vars_:
-        command += ["--vars", json.dumps(vars_)]   # JSON is YAML: every value quoted and escaped
+        command += ["--vars", json.dumps(vars_)]  # JSON is YAML: every value quoted and escaped
     os.makedirs(warehouse.parent / "tmp", exist_ok=True)
     return command
 
@@ -81,8 +100,21 @@ def script(warehouse: Path, module: str, *args: str, ok_codes: tuple[int, ...] =
 
 def machine() -> dict[str, str]:
     """What a benchmark ran on: CPU model, cores, memory, Python and DuckDB versions."""
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0")
-    return {"cpu": model, "cores": str(os.cpu_count()), "memory_gib": f"{int(memory) / 1024 / 1024:.0f}",
-            "python": platform.python_version(), "duckdb": duckdb.__version__}
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0"
+    )
+    return {
+        "cpu": model,
+        "cores": str(os.cpu_count()),
+        "memory_gib": f"{int(memory) / 1024 / 1024:.0f}",
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+    }

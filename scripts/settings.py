@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ class ConfigError(Exception):
     """The configuration file is missing or malformed."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
     """Return the parsed configuration file."""
     if not path.exists():

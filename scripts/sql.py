@@ -1,8 +1,8 @@
 """A read-only SQL shell on the published warehouse, for analysts (end each statement with ;).
 
-    python -m scripts.sql                          # interactive
-    python -m scripts.sql -c "from marts.measure_values limit 5"
-    python -m scripts.sql < analyses/district_rolling_outcome_rate.sql   (plain SQL, no Jinja)
+python -m scripts.sql                          # interactive
+python -m scripts.sql -c "from marts.measure_values limit 5"
+python -m scripts.sql < analyses/district_rolling_outcome_rate.sql   (plain SQL, no Jinja)
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pathlib import Path
 import duckdb
 
 from scripts import pipeline_lock
-
 from scripts.settings import published_dir
 
 
@@ -28,9 +27,12 @@ def run(connection: duckdb.DuckDBPyConnection, statement: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.sql", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--warehouse", type=Path, default=published_dir() / "warehouse.duckdb", help="DuckDB file (default: %(default)s)")
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.sql", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--warehouse", type=Path, default=published_dir() / "warehouse.duckdb", help="DuckDB file (default: %(default)s)"
+    )
     parser.add_argument("-c", "--command", help="run one statement and exit")
     args = parser.parse_args(argv)
     if not args.warehouse.exists():
@@ -45,8 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     interactive = sys.stdin.isatty()
     if interactive:
-        print(f"read-only on {args.warehouse}; schemas raw, reference, staging, intermediate, marts, quality. "
-              "Start with marts.measure_values. End statements with ';', quit with Ctrl-D.")
+        print(
+            f"read-only on {args.warehouse}; schemas raw, reference, staging, intermediate, marts, quality. "
+            "Start with marts.measure_values. End statements with ';', quit with Ctrl-D."
+        )
     buffer = ""
     while True:
         try:

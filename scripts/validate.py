@@ -15,7 +15,7 @@ import argparse
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -48,18 +48,30 @@ def validate(work: Path, published: Path | None, docs_project: Path) -> tuple[st
         build_id = build_identity.current(connection)
     frames = datasets.fetch(work, published, {check.dataset for check in checks})
     results, docs_index = run_checks(checks, frames, docs_project)
-    run_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     store(work, run_id, results, docs_index, build_id)
     return run_id, results, docs_index
 
 
 def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path, build_id: str | None) -> None:
     """Write the run's results and summary, with the build identity it validated."""
-    rows = pd.DataFrame([{
-        "run_id": run_id, "suite": r.check.suite, "expectation": r.check.name, "dataset": r.check.dataset,
-        "severity": r.check.severity, "passed": r.success, "observed_value": r.observed,
-        "unexpected_count": r.unexpected_count, "where_failed": r.where_failed, "description": r.check.description,
-    } for r in results])
+    rows = pd.DataFrame(
+        [
+            {
+                "run_id": run_id,
+                "suite": r.check.suite,
+                "expectation": r.check.name,
+                "dataset": r.check.dataset,
+                "severity": r.check.severity,
+                "passed": r.success,
+                "observed_value": r.observed,
+                "unexpected_count": r.unexpected_count,
+                "where_failed": r.where_failed,
+                "description": r.check.description,
+            }
+            for r in results
+        ]
+    )
     blocking = sum(not r.success and r.check.severity == "blocking" for r in results)
     warnings = sum(not r.success and r.check.severity == "warning" for r in results)
     with duckdb.connect(str(work)) as connection:
@@ -70,9 +82,11 @@ def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path,
             connection.execute(upgrade)
         connection.register("new_results", rows)
         connection.execute("insert into quality.validation_results select * from new_results")
-        connection.execute("insert into quality.validation_runs by name select ? as run_id, current_timestamp as validated_at, "
-                           "? as checks, ? as blocking_failures, ? as warnings, ? as is_publishable, ? as data_docs, ? as build_id",
-                           [run_id, len(results), blocking, warnings, blocking == 0, str(docs_index), build_id])
+        connection.execute(
+            "insert into quality.validation_runs by name select ? as run_id, current_timestamp as validated_at, "
+            "? as checks, ? as blocking_failures, ? as warnings, ? as is_publishable, ? as data_docs, ? as build_id",
+            [run_id, len(results), blocking, warnings, blocking == 0, str(docs_index), build_id],
+        )
 
 
 def summary(results: list[CheckResult]) -> str:
@@ -80,23 +94,27 @@ def summary(results: list[CheckResult]) -> str:
     for r in sorted(results, key=lambda r: (r.success, r.check.severity != "blocking", r.check.key)):
         observed = r.observed if len(r.observed) <= 60 else r.observed[:57] + "..."
         where = f"  at {r.where_failed}" if r.where_failed and not r.success else ""
-        lines.append(f"{r.check.suite:<8} {r.check.name:<36} {r.check.severity:<9} {'yes' if r.success else 'NO':<7} {observed}{where}")
+        lines.append(
+            f"{r.check.suite:<8} {r.check.name:<36} {r.check.severity:<9} {'yes' if r.success else 'NO':<7} {observed}{where}"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.validate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.validate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--warehouse", type=Path, default=warehouse_path(), help="working DuckDB file (default: %(default)s)")
-    parser.add_argument("--published", type=Path, default=published_dir(), help="published folder, to compare row counts (default: %(default)s)")
+    parser.add_argument(
+        "--published", type=Path, default=published_dir(), help="published folder, to compare row counts (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     if not args.warehouse.exists():
         print(f"validate: {args.warehouse} not found; run `make build` first", file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
-        run_id, results, docs = validate(args.warehouse, args.published / "warehouse.duckdb",
-                                         args.warehouse.parent / "gx")
+        run_id, results, docs = validate(args.warehouse, args.published / "warehouse.duckdb", args.warehouse.parent / "gx")
     except SuiteError as error:
         print(f"validate: ERROR {error}", file=sys.stderr)
         return 2
@@ -105,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     print(summary(results))
     failed = [r for r in results if not r.success and r.check.severity == "blocking"]
     warned = [r for r in results if not r.success and r.check.severity == "warning"]
-    print(f"validate: run {run_id}: {len(results)} checks, {len(failed)} blocking failures, {len(warned)} warnings "
-          f"in {time.perf_counter() - started:.1f}s; Data Docs: {docs}")
+    print(
+        f"validate: run {run_id}: {len(results)} checks, {len(failed)} blocking failures, {len(warned)} warnings "
+        f"in {time.perf_counter() - started:.1f}s; Data Docs: {docs}"
+    )
     if failed:
         names = ", ".join(r.check.key + (f" ({r.where_failed})" if r.where_failed else "") for r in failed)
         print(f"validate: NOT PUBLISHABLE, blocking checks failed: {names}", file=sys.stderr)

@@ -42,9 +42,14 @@ def raw_columns(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per raw table: do its columns (less the loader's own) match the contract, in order?"""
     rows = []
     for table in load_contract().values():
-        found = [name for (name,) in connection.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
-            "and column_name not like '\\_%' escape '\\' order by ordinal_position", [table.name]).fetchall()]
+        found = [
+            name
+            for (name,) in connection.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ? "
+                "and column_name not like '\\_%' escape '\\' order by ordinal_position",
+                [table.name],
+            ).fetchall()
+        ]
         rows.append({"source": table.name, "is_as_contracted": found == table.column_names, "columns": ",".join(found)})
     return pd.DataFrame(rows)
 
@@ -63,8 +68,11 @@ def load_change(connection: duckdb.DuckDBPyConnection, published: Path | None) -
 
 def withdrawn_files(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Files the last nightly load found gone from their folder (their rows are still loaded)."""
-    exists = connection.execute("select count(*) from information_schema.tables "
-                                "where table_schema = 'raw' and table_name = 'load_withdrawn'").fetchone()[0]
+    exists = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'load_withdrawn'"
+    ).fetchone()[0]
     if not exists:
-        return pd.DataFrame({"source": pd.Series(dtype=str), "file_key": pd.Series(dtype=str), "is_in_folder": pd.Series(dtype=bool)})
+        return pd.DataFrame(
+            {"source": pd.Series(dtype=str), "file_key": pd.Series(dtype=str), "is_in_folder": pd.Series(dtype=bool)}
+        )
     return connection.execute("select source, file_key, false as is_in_folder from raw.load_withdrawn order by all").df()

@@ -17,9 +17,9 @@ from scripts.gate.suites import Check
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import great_expectations as gx  # noqa: E402  (after the analytics switch)
-import great_expectations.expectations as gxe  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,9 @@ def expectation_for(check: Check) -> Any:
     expectation_class = getattr(gxe, class_name, None)
     if expectation_class is None:
         raise ValueError(f"{check.key}: {check.type} is not a Great Expectations expectation")
-    return expectation_class(**check.kwargs, meta={"check": check.key, "severity": check.severity,
-                                                    "description": check.description})
+    return expectation_class(
+        **check.kwargs, meta={"check": check.key, "severity": check.severity, "description": check.description}
+    )
 
 
 def run_checks(checks: list[Check], frames: dict[str, pd.DataFrame], project_dir: Path) -> tuple[list[CheckResult], Path]:
@@ -59,10 +60,14 @@ def run_checks(checks: list[Check], frames: dict[str, pd.DataFrame], project_dir
         for check in group:
             suite.add_expectation(expectation_for(check))
         definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch, suite=suite))
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=suite.name, validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-            result_format={"result_format": "COMPLETE"}))
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=suite.name,
+                validation_definitions=[definition],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+                result_format={"result_format": "COMPLETE"},
+            )
+        )
         outcome = checkpoint.run(batch_parameters={"dataframe": frame})
         for validation in outcome.run_results.values():
             for result in validation.results:
@@ -86,8 +91,13 @@ def _summarise(check: Check, result: Any, frame: pd.DataFrame) -> CheckResult:
     observed = details.get("observed_value", unexpected[:20] if unexpected else None)
     if observed is None:
         observed = _extreme(check, frame)
-    return CheckResult(check, bool(result.success), json.dumps(observed, default=str),
-                       int(details.get("unexpected_count") or 0), "; ".join(where))
+    return CheckResult(
+        check,
+        bool(result.success),
+        json.dumps(observed, default=str),
+        int(details.get("unexpected_count") or 0),
+        "; ".join(where),
+    )
 
 
 def _label(value: Any) -> str:

@@ -47,10 +47,13 @@ def load_checks(folder: Path = SUITES_DIR, thresholds: dict[str, Any] | None = N
                 if severity not in SEVERITIES:
                     raise SuiteError(f"{path}: {spec['name']}: severity must be blocking or warning, not {severity!r}")
                 kwargs = {key: _resolve(value, thresholds, path, spec["name"]) for key, value in spec["kwargs"].items()}
-                checks.append(Check(suite, spec["name"], spec["dataset"], spec["type"], kwargs, severity,
-                                    spec.get("description", "")))
+                checks.append(
+                    Check(suite, spec["name"], spec["dataset"], spec["type"], kwargs, severity, spec.get("description", ""))
+                )
             except KeyError as error:
-                raise SuiteError(f"{path}: an expectation lacks {error}; each needs name, dataset, type, kwargs, severity") from error
+                raise SuiteError(
+                    f"{path}: an expectation lacks {error}; each needs name, dataset, type, kwargs, severity"
+                ) from error
     names = [check.key for check in checks]
     if len(names) != len(set(names)):
         raise SuiteError(f"{folder}: expectation names repeat within a suite")
@@ -61,7 +64,9 @@ def _resolve(value: Any, thresholds: dict[str, Any], path: Path, name: str) -> A
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
         threshold = value[1:-1]
         if threshold not in thresholds:
-            raise SuiteError(f"{path}: {name} names threshold {threshold!r}, which config/warehouse.yml "
-                             f"(quality_gate.thresholds) does not define")
+            raise SuiteError(
+                f"{path}: {name} names threshold {threshold!r}, which config/warehouse.yml "
+                f"(quality_gate.thresholds) does not define"
+            )
         return thresholds[threshold]
     return value

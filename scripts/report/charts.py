@@ -12,8 +12,12 @@ WIDTH, HEIGHT, PAD = 560, 190, 36
 
 # Making Data Count colours: concern orange, improvement blue, common cause grey; a special cause
 # on a measure with no good direction (counts, neutral measures) purple. Words say it too.
-VARIATION_NAMES = {"improvement": "special cause: improvement", "concern": "special cause: concern",
-                   "neither": "special cause: neither improvement nor concern", "common_cause": "common cause"}
+VARIATION_NAMES = {
+    "improvement": "special cause: improvement",
+    "concern": "special cause: concern",
+    "neither": "special cause: neither improvement nor concern",
+    "common_cause": "common cause",
+}
 
 
 def trend(points: list[TrendPoint], unit: str, title: str) -> str:
@@ -23,9 +27,17 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
     if not shown:
         return f'<p class="empty">No data for {escape(title)}.</p>'
     limits = next((point for _, point in shown if point.centre_line is not None), None)
-    lines = ([(limits.upper_limit, "limit", "upper limit"), (limits.upper_two_sigma, "sigma", None),
-              (limits.centre_line, "mean", "centre"), (limits.lower_two_sigma, "sigma", None),
-              (limits.lower_limit, "limit", "lower limit")] if limits else [])
+    lines = (
+        [
+            (limits.upper_limit, "limit", "upper limit"),
+            (limits.upper_two_sigma, "sigma", None),
+            (limits.centre_line, "mean", "centre"),
+            (limits.lower_two_sigma, "sigma", None),
+            (limits.lower_limit, "limit", "lower limit"),
+        ]
+        if limits
+        else []
+    )
     bounds = [point.value for _, point in shown] + [value for value, _, _ in lines]
     low, high = min(bounds), max(bounds)
     if high == low:
@@ -37,8 +49,10 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
     def y(value: float) -> float:
         return HEIGHT - PAD + (value - low) * (2 * PAD - HEIGHT) / (high - low)
 
-    parts = [f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)} trend">',
-             f'<title>{escape(title)}</title>']
+    parts = [
+        f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)} trend">',
+        f"<title>{escape(title)}</title>",
+    ]
     for value, style, name in lines:
         parts.append(f'<line class="{style}" x1="{PAD}" x2="{WIDTH - PAD}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>')
         if name:
@@ -50,11 +64,15 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
         special = variation not in ("common_cause", "unassessed")
         words = VARIATION_NAMES.get(variation, "no limits")
         rules = f" ({'; '.join(point.rules)})" if point.rules else ""
-        parts.append(f'<circle class="{variation}" data-month="{point.month:%Y-%m}" data-variation="{variation}" '
-                     f'cx="{x(index):.1f}" cy="{y(point.value):.1f}" r="{4 if special else 2.4}">'
-                     f'<title>{escape(f"{point.month:%b %Y}")}: {escape(figure(point.value, unit))}, {escape(words)}{escape(rules)}</title></circle>')
-    parts.append(f'<text class="axis" x="{PAD}" y="{HEIGHT - 8}">{escape(f"{points[0].month:%b %Y}")}</text>'
-                 f'<text class="axis" x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end">{escape(f"{points[-1].month:%b %Y}")}</text>')
+        parts.append(
+            f'<circle class="{variation}" data-month="{point.month:%Y-%m}" data-variation="{variation}" '
+            f'cx="{x(index):.1f}" cy="{y(point.value):.1f}" r="{4 if special else 2.4}">'
+            f"<title>{escape(f'{point.month:%b %Y}')}: {escape(figure(point.value, unit))}, {escape(words)}{escape(rules)}</title></circle>"
+        )
+    parts.append(
+        f'<text class="axis" x="{PAD}" y="{HEIGHT - 8}">{escape(f"{points[0].month:%b %Y}")}</text>'
+        f'<text class="axis" x="{WIDTH - PAD}" y="{HEIGHT - 8}" text-anchor="end">{escape(f"{points[-1].month:%b %Y}")}</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -62,11 +80,16 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
 def trend_legend(points: list[TrendPoint]) -> str:
     """What the colours and lines mean, and the baseline the limits were set on."""
     baseline = next((point.baseline for point in points if point.baseline), None)
-    keys = "".join(f"<span class='key'><svg viewBox='0 0 10 10' width='10' height='10' aria-hidden='true'>"
-                   f"<circle class='{variation}' cx='5' cy='5' r='4'/></svg> {escape(name)}</span> "
-                   for variation, name in VARIATION_NAMES.items())
-    limits = (f"Centre line and limits (dashed; dotted: two sigma) set on {baseline[0]:%b %Y} to {baseline[1]:%b %Y}."
-              if baseline else "Too few months for control limits.")
+    keys = "".join(
+        f"<span class='key'><svg viewBox='0 0 10 10' width='10' height='10' aria-hidden='true'>"
+        f"<circle class='{variation}' cx='5' cy='5' r='4'/></svg> {escape(name)}</span> "
+        for variation, name in VARIATION_NAMES.items()
+    )
+    limits = (
+        f"Centre line and limits (dashed; dotted: two sigma) set on {baseline[0]:%b %Y} to {baseline[1]:%b %Y}."
+        if baseline
+        else "Too few months for control limits."
+    )
     return f"<p class='legend'>{keys}{limits}</p>"
 
 
@@ -77,13 +100,17 @@ def bars(rows: list[tuple[str, float | None]], unit: str, title: str) -> str:
     top = max(abs(value) for _, value in shown) or 1
     row_height, label_width, bar_width = 20, 170, 290
     height = row_height * len(shown) + 8
-    parts = [f'<svg class="bars" viewBox="0 0 {label_width + bar_width + 90} {height}" role="img" aria-label="{escape(title)} by area and district">',
-             f'<title>{escape(title)} by area and district</title>']
+    parts = [
+        f'<svg class="bars" viewBox="0 0 {label_width + bar_width + 90} {height}" role="img" aria-label="{escape(title)} by area and district">',
+        f"<title>{escape(title)} by area and district</title>",
+    ]
     for row, (label, value) in enumerate(shown):
         top_y = 4 + row * row_height
         length = bar_width * abs(value) / top
-        parts.append(f'<text class="label" x="{label_width - 6}" y="{top_y + 13}" text-anchor="end">{escape(label)}</text>'
-                     f'<rect class="bar" x="{label_width}" y="{top_y + 2}" width="{length:.1f}" height="{row_height - 6}"/>'
-                     f'<text class="value" x="{label_width + length + 4:.1f}" y="{top_y + 13}">{escape(figure(value, unit))}</text>')
+        parts.append(
+            f'<text class="label" x="{label_width - 6}" y="{top_y + 13}" text-anchor="end">{escape(label)}</text>'
+            f'<rect class="bar" x="{label_width}" y="{top_y + 2}" width="{length:.1f}" height="{row_height - 6}"/>'
+            f'<text class="value" x="{label_width + length + 4:.1f}" y="{top_y + 13}">{escape(figure(value, unit))}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -10,11 +10,21 @@ import duckdb
 
 PILLARS = ("victims", "offenders", "communities", "performance")
 # The extract each measure is built from, to put the gate's warnings beside the figures.
-SOURCE_OF_PREFIX = (("sat_", "survey_responses"), ("resp_", "incidents"), ("incidents__", "incidents"),
-                    ("da_incident", "incidents"), ("calls_", "calls"), ("cdi_", "cdi_audits"),
-                    ("vcc_", "vcc_checks"), ("dqat_", "dqat_assessments"), ("ppo_", "crime_outcomes"),
-                    ("charges__", "crime_outcomes"), ("tic__", "crime_outcomes"),
-                    ("community_resolutions__", "crime_outcomes"), ("outcome22__", "crime_outcomes"))
+SOURCE_OF_PREFIX = (
+    ("sat_", "survey_responses"),
+    ("resp_", "incidents"),
+    ("incidents__", "incidents"),
+    ("da_incident", "incidents"),
+    ("calls_", "calls"),
+    ("cdi_", "cdi_audits"),
+    ("vcc_", "vcc_checks"),
+    ("dqat_", "dqat_assessments"),
+    ("ppo_", "crime_outcomes"),
+    ("charges__", "crime_outcomes"),
+    ("tic__", "crime_outcomes"),
+    ("community_resolutions__", "crime_outcomes"),
+    ("outcome22__", "crime_outcomes"),
+)
 
 
 def source_of(measure_id: str) -> str:
@@ -25,6 +35,7 @@ def source_of(measure_id: str) -> str:
 class TrendPoint:
     """A month of a trend chart with its statistical process control from marts.measure_spc
     (limits null when the series has too few points for them)."""
+
     month: date
     value: float | None
     centre_line: float | None
@@ -60,9 +71,13 @@ def latest_month(connection: duckdb.DuckDBPyConnection) -> date:
 
 
 def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str, list[str]], trend_months: int) -> PackData:
-    board = rows(connection, """
+    board = rows(
+        connection,
+        """
         select * from marts.rpt_board_tables
-        where report_month = ? and geography_level = 'force' order by pillar, measure_id""", [month])
+        where report_month = ? and geography_level = 'force' order by pillar, measure_id""",
+        [month],
+    )
     if not board:
         raise ValueError(f"no board table for {month:%Y-%m}; the warehouse holds months up to {latest_month(connection):%Y-%m}")
     charted = [measure for measures in headlines.values() for measure in measures]
@@ -70,31 +85,52 @@ def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str
     splits: dict[str, list[tuple[str, str, float | None]]] = {}
     for measure in charted:
         trends[measure] = trend(connection, measure, None, month, trend_months)
-        splits[measure] = [tuple(row) for row in connection.execute("""
+        splits[measure] = [
+            tuple(row)
+            for row in connection.execute(
+                """
             select geography_level, geography, value from marts.measure_values
             where measure_id = ? and geography_level in ('area', 'district') and period_window = 'rolling_12m'
               and period_month = ?
-            order by geography_level, geography""", [measure, month]).fetchall()]
-    validated = connection.execute("select count(*) from information_schema.tables "
-                                   "where table_schema = 'quality' and table_name = 'validation_runs'").fetchone()[0]
+            order by geography_level, geography""",
+                [measure, month],
+            ).fetchall()
+        ]
+    validated = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = 'quality' and table_name = 'validation_runs'"
+    ).fetchone()[0]
     run = rows(connection, "select * from quality.validation_runs order by validated_at desc limit 1", []) if validated else []
-    warnings = rows(connection, """
+    warnings = (
+        rows(
+            connection,
+            """
         select suite, expectation, dataset, severity, observed_value, where_failed, description
         from quality.validation_results
         where run_id = (select run_id from quality.validation_runs order by validated_at desc limit 1) and not passed
-        order by severity, suite, expectation""", []) if run else []
+        order by severity, suite, expectation""",
+            [],
+        )
+        if run
+        else []
+    )
     return PackData(month, board[0]["geography"], board, trends, splits, warnings, run[0] if run else None)
 
 
-RULES = (("is_outside_limits", "a point outside the limits"), ("is_in_shift", "7 in a row on one side of the centre line"),
-         ("is_in_trend", "7 in a row rising or falling"), ("is_two_of_three_beyond_two_sigma", "2 of 3 beyond two sigma"))
+RULES = (
+    ("is_outside_limits", "a point outside the limits"),
+    ("is_in_shift", "7 in a row on one side of the centre line"),
+    ("is_in_trend", "7 in a row rising or falling"),
+    ("is_two_of_three_beyond_two_sigma", "2 of 3 beyond two sigma"),
+)
 
 
 def trend(connection: duckdb.DuckDBPyConnection, measure: str, force: str | None, month: date, months: int) -> list[TrendPoint]:
     """The force-level month values of a measure over the months up to `month`, each with its
     statistical process control from marts.measure_spc (force: the geography, when the warehouse
     holds several forces at force level, as for data.police.uk)."""
-    points = rows(connection, """
+    points = rows(
+        connection,
+        """
         select values.period_month, values.value, spc.centre_line, spc.upper_limit, spc.lower_limit,
                spc.upper_two_sigma, spc.lower_two_sigma, spc.variation, spc.baseline_first_month,
                spc.baseline_last_month, spc.is_outside_limits, spc.is_in_shift, spc.is_in_trend,
@@ -105,15 +141,27 @@ def trend(connection: duckdb.DuckDBPyConnection, measure: str, force: str | None
             and values.geography = spc.geography and values.period_month = spc.period_month
         where values.measure_id = ? and values.geography_level = 'force' and values.geography = coalesce(?, values.geography)
           and values.period_window = 'month' and values.period_month between cast(? as date) - to_months(?) and ?
-        order by values.period_month""", [measure, force, month, months - 1, month])
-    return [TrendPoint(point["period_month"], point["value"], point["centre_line"], point["upper_limit"], point["lower_limit"],
-                       point["upper_two_sigma"], point["lower_two_sigma"], point["variation"],
-                       tuple(name for column, name in RULES if point[column]),
-                       (point["baseline_first_month"], point["baseline_last_month"]) if point["baseline_first_month"] else None)
-            for point in points]
+        order by values.period_month""",
+        [measure, force, month, months - 1, month],
+    )
+    return [
+        TrendPoint(
+            point["period_month"],
+            point["value"],
+            point["centre_line"],
+            point["upper_limit"],
+            point["lower_limit"],
+            point["upper_two_sigma"],
+            point["lower_two_sigma"],
+            point["variation"],
+            tuple(name for column, name in RULES if point[column]),
+            (point["baseline_first_month"], point["baseline_last_month"]) if point["baseline_first_month"] else None,
+        )
+        for point in points
+    ]
 
 
 def rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any]) -> list[dict[str, Any]]:
     cursor = connection.execute(sql, parameters)
     names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]

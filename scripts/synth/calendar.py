@@ -10,8 +10,7 @@ import numpy as np
 SECONDS_PER_DAY = 86_400
 # Share of events by hour of day: quiet small hours, busy afternoon and evening.
 HOUR_WEIGHTS = np.array(
-    [3, 2.5, 2, 1.5, 1.2, 1.2, 1.5, 2.5, 3.5, 4, 4.3, 4.5,
-     4.7, 4.8, 4.9, 5.2, 5.5, 5.6, 5.5, 5.2, 4.8, 4.3, 3.8, 3.3]
+    [3, 2.5, 2, 1.5, 1.2, 1.2, 1.5, 2.5, 3.5, 4, 4.3, 4.5, 4.7, 4.8, 4.9, 5.2, 5.5, 5.6, 5.5, 5.2, 4.8, 4.3, 3.8, 3.3]
 )
 HOUR_WEIGHTS = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
 
@@ -20,7 +19,7 @@ HOUR_WEIGHTS = HOUR_WEIGHTS / HOUR_WEIGHTS.sum()
 class Month:
     """One calendar month of the generated history."""
 
-    index: int          # 0 = first month generated
+    index: int  # 0 = first month generated
     start: date
 
     @property

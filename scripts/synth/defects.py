@@ -16,10 +16,10 @@ UNKNOWN_CODES = {
 }
 DISTRICT_SOURCES = ("crimes", "incidents", "survey_responses", "cdi_audits", "vcc_checks")
 IMPOSSIBLE = {
-    "crimes": ("committed_date", np.timedelta64(45, "D")),           # committed after it was recorded
+    "crimes": ("committed_date", np.timedelta64(45, "D")),  # committed after it was recorded
     "incidents": ("first_arrived_at", np.timedelta64(-3 * 3600, "s")),  # arrived before the call
-    "calls": ("answered_at", np.timedelta64(-3600, "s")),              # answered before it rang
-    "crime_outcomes": ("outcome_date", np.timedelta64(-800, "D")),     # outcome before recording
+    "calls": ("answered_at", np.timedelta64(-3600, "s")),  # answered before it rang
+    "crime_outcomes": ("outcome_date", np.timedelta64(-800, "D")),  # outcome before recording
 }
 GARBLE_COLUMN = "_garble"
 
@@ -50,4 +50,4 @@ def inject_defects(rng: np.random.Generator, source: str, frame: pd.DataFrame, r
 
 
 def active_rates(config: dict[str, Any], enabled: bool) -> dict[str, float]:
-    return dict(config["defects"]) if enabled else {name: 0.0 for name in config["defects"]}
+    return dict(config["defects"]) if enabled else dict.fromkeys(config["defects"], 0.0)

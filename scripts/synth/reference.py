@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -28,7 +28,7 @@ class OffenceCodes:
         return self.codes.index(code)
 
 
-@lru_cache(maxsize=None)
+@cache
 def offence_codes() -> OffenceCodes:
     rows = _read_seed("offence_codes.csv")
     flags = [name for name in rows[0] if name.startswith("is_")]

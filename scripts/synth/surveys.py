@@ -13,12 +13,13 @@ from scripts.synth.reference import DISTRICTS, offence_codes
 QUESTIONS = ("ease_of_contact", "actions_taken", "follow_up", "treatment", "whole_experience")
 ANSWERS = ("1", "2", "3", "4", "5", "6", "7", "DK", "NA")
 CRIME_GROUPS = ("BURGLARY", "VIOLENT", "VEHICLE", "HATE", "DOMESTIC_ABUSE")
-SATISFIED_SPLIT = np.array([0.33, 0.37, 0.30])          # answers 1, 2, 3
+SATISFIED_SPLIT = np.array([0.33, 0.37, 0.30])  # answers 1, 2, 3
 DISSATISFIED_SPLIT = np.array([0.32, 0.25, 0.20, 0.23])  # answers 4, 5, 6, 7
 
 
-def generate_survey_responses(rng: np.random.Generator, config: dict[str, Any], month: Month,
-                              recent_crimes: pd.DataFrame) -> pd.DataFrame:
+def generate_survey_responses(
+    rng: np.random.Generator, config: dict[str, Any], month: Month, recent_crimes: pd.DataFrame
+) -> pd.DataFrame:
     """Interviews held in the month, each linked to a recent crime of its group where one exists."""
     settings = config["survey"]
     scale = config["scale"]

@@ -13,9 +13,15 @@ from scripts.synth.defects import GARBLE_COLUMN
 
 # Pseudonymous reference columns are generated as numbers and written with these prefixes.
 REFERENCE_PREFIXES = {
-    "crime_reference": "CR", "linked_crime_reference": "CR", "outcome_reference": "OC",
-    "incident_reference": "IN", "call_reference": "CL", "response_reference": "SR",
-    "audit_reference": "CD", "check_reference": "VC", "assessment_reference": "DQ",
+    "crime_reference": "CR",
+    "linked_crime_reference": "CR",
+    "outcome_reference": "OC",
+    "incident_reference": "IN",
+    "call_reference": "CL",
+    "response_reference": "SR",
+    "audit_reference": "CD",
+    "check_reference": "VC",
+    "assessment_reference": "DQ",
 }
 
 
@@ -35,8 +41,10 @@ class ExtractWriter:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{table.name}_{label}.csv{'.gz' if self.gzip else ''}"
         garbled = _main_time_column(batch)
-        select = ",\n".join(f"{self._expression(column.name, column.data_type, column.name == garbled)} as {column.name}"
-                            for column in table.columns)
+        select = ",\n".join(
+            f"{self._expression(column.name, column.data_type, column.name == garbled)} as {column.name}"
+            for column in table.columns
+        )
         frame = batch.assign(_row=range(len(batch)))
         self.connection.register("batch", frame)
         compression = "gzip" if self.gzip else "none"

@@ -22,18 +22,29 @@ SMALL = {"seed": 7, "scale": 0.25, "first": date(2019, 12, 1), "last": date(2020
 
 def run_dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
     """Run dbt in a subprocess against the given DuckDB file (no lock outlives the run)."""
-    return subprocess.run(runner.dbt_command(warehouse, *args), cwd=PROJECT_ROOT, env=runner.pipeline_environment(warehouse),
-                          capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        runner.dbt_command(warehouse, *args),
+        cwd=PROJECT_ROOT,
+        env=runner.pipeline_environment(warehouse),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
-def table_digests(warehouse: Path, work: Path, schemas: tuple[str, ...] = ("marts",),
-                  facts: tuple[str, ...] = ()) -> dict[str, str]:
+def table_digests(
+    warehouse: Path, work: Path, schemas: tuple[str, ...] = ("marts",), facts: tuple[str, ...] = ()
+) -> dict[str, str]:
     """MD5 of each table's rows written to CSV in sorted order (facts without their load time)."""
     digests = {}
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        tables = [f"{schema}.{name}" for schema, name in connection.execute(
-            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' "
-            f"and table_schema in ({', '.join(repr(s) for s in schemas)}) order by all").fetchall()]
+        tables = [
+            f"{schema}.{name}"
+            for schema, name in connection.execute(
+                "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' "
+                f"and table_schema in ({', '.join(repr(s) for s in schemas)}) order by all"
+            ).fetchall()
+        ]
         tables += [f"intermediate.{name}" for name in facts]
         for table in tables:
             target = work / f"{table}.csv"
@@ -42,7 +53,6 @@ def table_digests(warehouse: Path, work: Path, schemas: tuple[str, ...] = ("mart
             digests[table] = hashlib.md5(target.read_bytes()).hexdigest()
             assert target.stat().st_size > 0
     return digests
-
 
 
 def read_lines(path: Path) -> list[str]:

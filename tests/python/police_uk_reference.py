@@ -32,14 +32,14 @@ def _rows(path: Path) -> list[dict[str, str]]:
 class Reference:
     """Force areas, districts and LSOAs of England and Wales from the ONS files."""
 
-    force_of_slug: dict[str, dict[str, str]] = field(default_factory=dict)   # slug -> PFA row
-    lad_name: dict[str, str] = field(default_factory=dict)                   # LAD code -> name
-    lad_pfa: dict[str, str] = field(default_factory=dict)                    # LAD code -> PFA code
+    force_of_slug: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> PFA row
+    lad_name: dict[str, str] = field(default_factory=dict)  # LAD code -> name
+    lad_pfa: dict[str, str] = field(default_factory=dict)  # LAD code -> PFA code
     lad_population: dict[str, int] = field(default_factory=dict)
     pfa_population: dict[str, int] = field(default_factory=dict)
     pfa_region: dict[str, str] = field(default_factory=dict)
-    lsoa_code: dict[str, str] = field(default_factory=dict)                  # LSOA code -> LAD code
-    lsoa_name: dict[str, str] = field(default_factory=dict)                  # LSOA name -> LAD code
+    lsoa_code: dict[str, str] = field(default_factory=dict)  # LSOA code -> LAD code
+    lsoa_name: dict[str, str] = field(default_factory=dict)  # LSOA name -> LAD code
 
     @classmethod
     def read(cls) -> Reference:
@@ -96,7 +96,7 @@ def street_files(folder: Path) -> list[tuple[str, str, Path]]:
 def crime_counts(folder: Path, ref: Reference) -> Counter:
     """Crimes (anti-social behaviour apart) by (force name, month, district or bucket or None, crime type)."""
     counts: Counter = Counter()
-    for month, slug, path in street_files(folder):
+    for _month, slug, path in street_files(folder):
         for row in _rows(path):
             if row["Crime type"] == "Anti-social behaviour":
                 continue

@@ -21,9 +21,27 @@ from scripts.settings import PROJECT_ROOT
 
 def test_bench_times_every_step_and_writes_its_figures(tmp_path: Path) -> None:
     results, doc = tmp_path / "force.json", tmp_path / "benchmarks.md"
-    result = subprocess.run([sys.executable, "-m", "scripts.bench", "--scale", "1", "--months", "2", "--work", str(tmp_path / "work"),
-                             "--results", str(results), "--doc", str(doc)], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            timeout=900)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.bench",
+            "--scale",
+            "1",
+            "--months",
+            "2",
+            "--work",
+            str(tmp_path / "work"),
+            "--results",
+            str(results),
+            "--doc",
+            str(doc),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     figures = json.loads(results.read_text())
     [run] = figures["runs"]
@@ -35,15 +53,15 @@ def test_bench_times_every_step_and_writes_its_figures(tmp_path: Path) -> None:
     page = doc.read_text()
     assert all(label in page for label in STEP_LABELS.values())
     assert "<!-- force:start -->" in page and "<!-- force:end -->" in page
-    assert not (tmp_path / "work" / "scale-1").exists()   # scratch removed unless --keep
+    assert not (tmp_path / "work" / "scale-1").exists()  # scratch removed unless --keep
 
 
 def test_compiled_sql_yardstick_builds_the_same_marts(built_warehouse: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "direct" / "warehouse.duckdb"      # same file name: the SQL names the catalog
+    copy = tmp_path / "direct" / "warehouse.duckdb"  # same file name: the SQL names the catalog
     copy.parent.mkdir()
     shutil.copyfile(built_warehouse, copy)
     with_dbt = table_digests(built_warehouse, tmp_path)
-    with duckdb.connect(str(copy)) as connection:     # nothing dbt built is left in the copy
+    with duckdb.connect(str(copy)) as connection:  # nothing dbt built is left in the copy
         for schema in ("staging", "intermediate", "marts", "quality"):
             connection.execute(f"drop schema {schema} cascade")
     (tmp_path / "direct_digests").mkdir()
@@ -52,19 +70,37 @@ def test_compiled_sql_yardstick_builds_the_same_marts(built_warehouse: Path, tmp
 
 
 def test_bench_police_uk_runs_on_the_real_files_and_writes_every_step(tmp_path: Path) -> None:
-    from scripts.bench_police_uk import SHARED, STEP_LABELS as PUBLIC_STEPS
+    from scripts.bench_police_uk import SHARED
+    from scripts.bench_police_uk import STEP_LABELS as PUBLIC_STEPS
 
     if not SHARED.exists():
         import pytest
+
         pytest.skip("../shared/data/police_uk_all_forces is not beside the project")
     results, doc = tmp_path / "police_uk.json", tmp_path / "benchmarks.md"
-    result = subprocess.run([sys.executable, "-m", "scripts.bench_police_uk", "--months", "4", "--work", str(tmp_path / "work"),
-                             "--results", str(results), "--doc", str(doc)], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            timeout=900)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.bench_police_uk",
+            "--months",
+            "4",
+            "--work",
+            str(tmp_path / "work"),
+            "--results",
+            str(results),
+            "--doc",
+            str(doc),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     figures = json.loads(results.read_text())
     assert figures["months"] == 4 and figures["force_ids"] == 41
-    assert figures["street_rows_loaded"] == figures["street_rows_written"] > 973_410   # a fourth month repeats January
+    assert figures["street_rows_loaded"] == figures["street_rows_written"] > 973_410  # a fourth month repeats January
     assert set(figures["seconds"]) - {"make_files"} == set(figures["peak_mib"]) == set(PUBLIC_STEPS)
     assert all(figures["seconds"][step] > 0 and figures["peak_mib"][step] > 0 for step in PUBLIC_STEPS)
     page = doc.read_text()

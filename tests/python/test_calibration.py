@@ -36,7 +36,8 @@ def test_derived_windows_are_re_derived_from_month_rows(built_warehouse: Path) -
         label = f"{month:%Y-%m}"
         rows = connection.execute(
             "select period_month, numerator, denominator, value from marts.measure_values where measure_id = 'crimes__all' "
-            "and geography_level = 'force' and period_window = 'month' order by period_month").fetchall()
+            "and geography_level = 'force' and period_window = 'month' order by period_month"
+        ).fetchall()
         by_month = {row[0]: row for row in rows}
         crimes_now = by_month[month][3]
         nine = Target("x", "crimes__all", "force", label, "rolling_9m", 0, "count", 0, "")
@@ -45,7 +46,9 @@ def test_derived_windows_are_re_derived_from_month_rows(built_warehouse: Path) -
         rate = Target("y", "sat_whole__all", "area:North", label, "month", 0, "rate", 0, "")
         direct = connection.execute(
             "select value from marts.measure_values where measure_id = 'sat_whole__all' and geography = 'North' "
-            "and period_window = 'month' and period_month = ?", [month]).fetchone()[0]
+            "and period_window = 'month' and period_month = ?",
+            [month],
+        ).fetchone()[0]
         assert figure_for(connection, rate) == pytest.approx(direct)
         assert crimes_now > 0
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.contract import ContractError, load_contract
 from scripts import contract_docs, measure_docs
+from scripts.contract import ContractError, load_contract
 from scripts.settings import DUCKDB_DEFAULTS, PROJECT_ROOT, load_config
 from scripts.synth.operations import INCIDENT_TYPES
 
@@ -77,6 +77,6 @@ def test_prosecution_possible_set_is_the_home_office_one() -> None:
 
 def test_scripts_and_dbt_give_duckdb_the_same_default_limits() -> None:
     profile = (PROJECT_ROOT / "profiles" / "profiles.yml").read_text()
-    dev = profile[profile.index("    dev:"):profile.index("    ci:")]
+    dev = profile[profile.index("    dev:") : profile.index("    ci:")]
     in_profile = dict(re.findall(r"env_var\('(DUCKDB_\w+)', '([^']*)'\)", dev))
     assert in_profile == DUCKDB_DEFAULTS

@@ -16,8 +16,11 @@ from scripts.settings import PROJECT_ROOT
 
 
 def fingerprints(folder: Path) -> dict[str, str]:
-    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def test_same_seed_gives_the_same_bytes(small_extracts: Path, tmp_path: Path) -> None:
@@ -70,13 +73,17 @@ def test_defects_can_be_turned_off(tmp_path: Path) -> None:
 
 
 def test_cli_explains_itself_and_refuses_to_overwrite(small_extracts: Path) -> None:
-    helped = subprocess.run([sys.executable, "-m", "scripts.generate", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    helped = subprocess.run(
+        [sys.executable, "-m", "scripts.generate", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
     assert helped.returncode == 0 and "SYNTHETIC" in helped.stdout and "--scale" in helped.stdout
-    refused = subprocess.run([sys.executable, "-m", "scripts.generate", "--out", str(small_extracts)],
-                             cwd=PROJECT_ROOT, capture_output=True, text=True)
+    refused = subprocess.run(
+        [sys.executable, "-m", "scripts.generate", "--out", str(small_extracts)], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
     assert refused.returncode == 2 and "--replace" in refused.stderr
-    bad_month = subprocess.run([sys.executable, "-m", "scripts.generate", "--end-month", "2020/13"],
-                               cwd=PROJECT_ROOT, capture_output=True, text=True)
+    bad_month = subprocess.run(
+        [sys.executable, "-m", "scripts.generate", "--end-month", "2020/13"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
     assert bad_month.returncode == 2 and "YYYY-MM" in bad_month.stderr
 
 
@@ -86,9 +93,17 @@ def test_if_empty_generates_into_an_empty_folder_only(small_extracts: Path, tmp_
     assert not has_extracts(tmp_path)
     assert has_extracts(small_extracts)
     month = ["--start-month", "2020-01", "--end-month", "2020-01", "--scale", "0.05", "--quiet"]
-    first = subprocess.run([sys.executable, "-m", "scripts.generate", "--out", str(tmp_path), "--if-empty", *month],
-                           cwd=PROJECT_ROOT, capture_output=True, text=True)
+    first = subprocess.run(
+        [sys.executable, "-m", "scripts.generate", "--out", str(tmp_path), "--if-empty", *month],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert first.returncode == 0 and (tmp_path / "crimes" / "crimes_2020-01.csv.gz").exists(), first.stderr
-    second = subprocess.run([sys.executable, "-m", "scripts.generate", "--out", str(tmp_path), "--if-empty", *month],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True)
+    second = subprocess.run(
+        [sys.executable, "-m", "scripts.generate", "--out", str(tmp_path), "--if-empty", *month],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert second.returncode == 0 and "leaving them" in second.stdout

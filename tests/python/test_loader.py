@@ -33,8 +33,12 @@ def test_every_row_read_is_loaded_or_quarantined(extracts: Path, tmp_path: Path)
             # An independent count: data lines in the file itself.
             assert read == len(read_lines(Path(source_file))) - 1, source_file
             assert read == loaded + quarantined, source_file
-            in_table = connection.execute(f"select count(*) from raw.{source} where _source_file = ?", [source_file]).fetchone()[0]
-            in_quarantine = connection.execute("select count(*) from raw.quarantine where source_file = ?", [source_file]).fetchone()[0]
+            in_table = connection.execute(f"select count(*) from raw.{source} where _source_file = ?", [source_file]).fetchone()[
+                0
+            ]
+            in_quarantine = connection.execute(
+                "select count(*) from raw.quarantine where source_file = ?", [source_file]
+            ).fetchone()[0]
             assert (in_table, in_quarantine) == (loaded, quarantined), source_file
         # The generator's garbled dates reached the quarantine, with their reason.
         reasons = connection.execute("select reason from raw.quarantine").fetchall()
@@ -122,8 +126,12 @@ def test_plain_csv_loads_like_gzip(extracts: Path, tmp_path: Path) -> None:
 
 
 def test_cli_exits_2_with_the_message(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "scripts.load", "--raw", str(tmp_path / "nowhere"),
-                             "--warehouse", str(tmp_path / "w.duckdb")], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.load", "--raw", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "nowhere: folder of raw extracts not found" in result.stderr
 
@@ -137,9 +145,9 @@ def test_nightly_load_adds_only_new_files(extracts: Path, tmp_path: Path) -> Non
     crimes = sorted((extracts / "crimes").glob("crimes_*.csv.gz"))
     moved = tmp_path / crimes[-1].name
     crimes[-1].rename(moved)
-    load(extracts, warehouse, progress=False)          # a full load without the last month ...
+    load(extracts, warehouse, progress=False)  # a full load without the last month ...
     moved.rename(crimes[-1])
-    results = load(extracts, warehouse, progress=False, new_files_only=True)   # ... which arrives at night
+    results = load(extracts, warehouse, progress=False, new_files_only=True)  # ... which arrives at night
     assert [(result.path.name, result.replaced) for result in results] == [(crimes[-1].name, False)]
     assert audit(warehouse) == before
 
@@ -149,63 +157,102 @@ def test_reexported_file_replaces_its_rows_and_asks_for_a_full_refresh(extracts:
     load(extracts, warehouse, progress=False)
     path = sorted((extracts / "crimes").glob("crimes_*.csv.gz"))[0]
     lines = read_lines(path)
-    write_lines(path, lines[:-10])                     # re-exported with ten rows fewer
+    write_lines(path, lines[:-10])  # re-exported with ten rows fewer
     marker = full_refresh_marker(warehouse)
     marker.unlink(missing_ok=True)
-    result = subprocess.run([sys.executable, "-m", "scripts.load", "--raw", str(extracts), "--warehouse", str(warehouse),
-                             "--new-files-only", "--quiet"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.load",
+            "--raw",
+            str(extracts),
+            "--warehouse",
+            str(warehouse),
+            "--new-files-only",
+            "--quiet",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert "re-exported" in result.stdout and marker.exists()
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         in_table = connection.execute("select count(*) from raw.crimes where _source_file = ?", [str(path)]).fetchone()[0]
-        audited = connection.execute("select rows_read, rows_loaded + rows_quarantined from raw.load_audit where source_file = ?",
-                                     [str(path)]).fetchall()
+        audited = connection.execute(
+            "select rows_read, rows_loaded + rows_quarantined from raw.load_audit where source_file = ?", [str(path)]
+        ).fetchall()
         quarantined = connection.execute("select count(*) from raw.quarantine where source_file = ?", [str(path)]).fetchone()[0]
     assert audited == [(len(lines) - 11, len(lines) - 11)]
     assert in_table + quarantined == len(lines) - 11
 
 
-@pytest.mark.parametrize("name, why", [
-    ("crimes_2020-01 (copy).csv.gz", "expected crimes_YYYY-MM.csv"),
-    ("crimes_2020-01.csv", "a second file for 2020-01"),
-    ("crimes_202001.csv.gz", "expected crimes_YYYY-MM.csv"),
-    ("crimes_2020-13.csv.gz", "expected crimes_YYYY-MM.csv"),
-    ("CRIMES_2020-01.CSV.GZ", "expected crimes_YYYY-MM.csv"),
-    ("incidents_2020-01.csv.gz", "expected crimes_YYYY-MM.csv"),
-])
+@pytest.mark.parametrize(
+    "name, why",
+    [
+        ("crimes_2020-01 (copy).csv.gz", "expected crimes_YYYY-MM.csv"),
+        ("crimes_2020-01.csv", "a second file for 2020-01"),
+        ("crimes_202001.csv.gz", "expected crimes_YYYY-MM.csv"),
+        ("crimes_2020-13.csv.gz", "expected crimes_YYYY-MM.csv"),
+        ("CRIMES_2020-01.CSV.GZ", "expected crimes_YYYY-MM.csv"),
+        ("incidents_2020-01.csv.gz", "expected crimes_YYYY-MM.csv"),
+    ],
+)
 def test_strict_discovery_stops_on_any_file_that_is_not_one_extract_per_month(
-        extracts: Path, tmp_path: Path, name: str, why: str) -> None:
+    extracts: Path, tmp_path: Path, name: str, why: str
+) -> None:
     shutil.copy(extracts / "crimes" / "crimes_2020-01.csv.gz", extracts / "crimes" / name)
     (extracts / "calls" / "notes.txt").write_text("not an extract\n")
     with pytest.raises(LoadError) as stopped:
         load(extracts, tmp_path / "w.duckdb", progress=False)
     message = str(stopped.value)
     assert name in message and why in message
-    assert "notes.txt (expected calls_YYYY-MM.csv" in message       # every offending file in one message
+    assert "notes.txt (expected calls_YYYY-MM.csv" in message  # every offending file in one message
     assert not (tmp_path / "w.duckdb").exists()
 
 
-def test_nightly_re_export_with_other_compression_replaces_and_a_withdrawn_file_is_reported(extracts: Path, tmp_path: Path) -> None:
+def test_nightly_re_export_with_other_compression_replaces_and_a_withdrawn_file_is_reported(
+    extracts: Path, tmp_path: Path
+) -> None:
     warehouse = tmp_path / "w.duckdb"
     load(extracts, warehouse, progress=False)
     before = audit(warehouse)
     packed = extracts / "crimes" / "crimes_2020-01.csv.gz"
     plain = packed.with_suffix("")
-    plain.write_text("\n".join(read_lines(packed)) + "\n", encoding="utf-8")    # re-exported as .csv
+    plain.write_text("\n".join(read_lines(packed)) + "\n", encoding="utf-8")  # re-exported as .csv
     packed.unlink()
     gone = sorted((extracts / "calls").glob("calls_*.csv.gz"))[-1]
-    gone.unlink()                                                             # withdrawn from the folder
-    result = subprocess.run([sys.executable, "-m", "scripts.load", "--raw", str(extracts), "--warehouse", str(warehouse),
-                             "--new-files-only", "--quiet"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    gone.unlink()  # withdrawn from the folder
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.load",
+            "--raw",
+            str(extracts),
+            "--warehouse",
+            str(warehouse),
+            "--new-files-only",
+            "--quiet",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert f"calls {gone.name.removesuffix('.gz')}" in result.stdout and "no longer in the folder" in result.stdout
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        files = [name for (name,) in connection.execute(
-            "select source_file from raw.load_audit where source = 'crimes' and source_file like '%2020-01%'").fetchall()]
+        files = [
+            name
+            for (name,) in connection.execute(
+                "select source_file from raw.load_audit where source = 'crimes' and source_file like '%2020-01%'"
+            ).fetchall()
+        ]
         crimes = connection.execute("select count(*) from raw.crimes").fetchone()[0]
         withdrawn = connection.execute("select source, source_file from raw.load_withdrawn").fetchall()
-    assert files == [str(plain)]                                             # loaded once, not twice
-    assert crimes == sum(row[3] for row in before if row[0] == "crimes")          # the same rows, once
+    assert files == [str(plain)]  # loaded once, not twice
+    assert crimes == sum(row[3] for row in before if row[0] == "crimes")  # the same rows, once
     assert withdrawn == [("calls", str(gone))]
     frame = datasets.fetch(warehouse, None, {"withdrawn_files"})["withdrawn_files"]
     assert frame.to_dict("records") == [{"source": "calls", "file_key": gone.name.removesuffix(".gz"), "is_in_folder": False}]
@@ -213,8 +260,9 @@ def test_nightly_re_export_with_other_compression_replaces_and_a_withdrawn_file_
 
 def _quarantine(warehouse: Path, path: Path) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute("select source_line, reason, original_values from raw.quarantine where source_file = ? "
-                                  "order by 1", [str(path)]).fetchall()
+        return connection.execute(
+            "select source_line, reason, original_values from raw.quarantine where source_file = ? order by 1", [str(path)]
+        ).fetchall()
 
 
 def test_an_unterminated_quote_never_loses_rows_silently(extracts: Path, tmp_path: Path) -> None:
@@ -227,7 +275,7 @@ def test_an_unterminated_quote_never_loses_rows_silently(extracts: Path, tmp_pat
     warehouse = tmp_path / "w.duckdb"
     try:
         load(extracts, warehouse, ["incidents"], progress=False)
-    except LoadError as stopped:        # either the load stops, naming the file ...
+    except LoadError as stopped:  # either the load stops, naming the file ...
         assert "incidents_2020-02.csv.gz" in str(stopped) and "rows were lost" in str(stopped)
         return
     # ... or every line after the quote is in the quarantine, from line 100 on, with its reason
@@ -246,7 +294,7 @@ def test_the_balance_fails_when_the_parse_loses_lines(extracts: Path, tmp_path: 
     from dataclasses import replace
 
     real = loader.read_shape(path)
-    more = replace(real, lines=real.lines + 5)        # 5 lines in the file that the parse never saw
+    more = replace(real, lines=real.lines + 5)  # 5 lines in the file that the parse never saw
     original = loader.read_shape
     loader.read_shape = lambda candidate: more if candidate == path else original(candidate)
     try:
@@ -262,24 +310,25 @@ def test_quarantine_lines_are_physical_after_quoted_newlines_and_blank_lines(ext
     lines = read_lines(packed)
     packed.unlink()
     multi = lines[3].split(",")
-    multi[4] = '"first part\nsecond part"'          # a quoted newline: record 3 spans lines 4 and 5
+    multi[4] = '"first part\nsecond part"'  # a quoted newline: record 3 spans lines 4 and 5
     lines[3] = ",".join(multi)
-    lines.insert(10, "")                             # a blank line
+    lines.insert(10, "")  # a blank line
     bad = lines[20].split(",")
     bad[1] = "not a time"
     lines[20] = ",".join(bad)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     physical = path.read_text(encoding="utf-8").split("\n")
     expected_line = next(number for number, text in enumerate(physical, start=1) if "not a time" in text)
-    assert expected_line == 22                       # 21 lines of the list, plus the quoted newline's
+    assert expected_line == 22  # 21 lines of the list, plus the quoted newline's
     warehouse = tmp_path / "w.duckdb"
     load(extracts, warehouse, ["crimes"], progress=False)
     assert [line for line, _, _ in _quarantine(warehouse, path)] == [expected_line]
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        placed = connection.execute("select crime_reference, _source_line from raw.crimes where _source_file = ?",
-                                    [str(path)]).fetchall()
-    assert len(placed) == len(lines) - 2 - 1          # less the header, the blank line and the quarantined row
-    for reference, number in placed:                   # each loaded row names the physical line it starts on
+        placed = connection.execute(
+            "select crime_reference, _source_line from raw.crimes where _source_file = ?", [str(path)]
+        ).fetchall()
+    assert len(placed) == len(lines) - 2 - 1  # less the header, the blank line and the quarantined row
+    for reference, number in placed:  # each loaded row names the physical line it starts on
         assert physical[number - 1].split(",")[0] == reference, (reference, number)
 
 
@@ -289,7 +338,7 @@ def test_a_plain_file_cut_inside_its_last_field_is_quarantined_not_loaded(extrac
     lines = read_lines(packed)
     packed.unlink()
     assert lines[-1].endswith(",RECORDED")
-    path.write_text("\n".join(lines)[:-3], encoding="utf-8")   # cut inside the status: "RECOR", no final newline
+    path.write_text("\n".join(lines)[:-3], encoding="utf-8")  # cut inside the status: "RECOR", no final newline
     warehouse = tmp_path / "w.duckdb"
     load(extracts, warehouse, ["crimes"], progress=False)
     quarantined = _quarantine(warehouse, path)
@@ -302,14 +351,15 @@ def test_control_characters_in_a_field_are_quarantined(extracts: Path, tmp_path:
     path = extracts / "crimes" / "crimes_2020-01.csv.gz"
     lines = read_lines(path)
     fields = lines[5].split(",")
-    fields[3] = fields[3][:1] + "\x00" + fields[3][1:]      # a NUL inside the offence code
+    fields[3] = fields[3][:1] + "\x00" + fields[3][1:]  # a NUL inside the offence code
     lines[5] = ",".join(fields)
     write_lines(path, lines)
     warehouse = tmp_path / "w.duckdb"
     load(extracts, warehouse, ["crimes"], progress=False)
     found = _quarantine(warehouse, path)
     assert [(line, reason) for line, reason, _ in found if "control character" in reason] == [
-        (6, "control character (NUL or the like) in: offence_code")]
+        (6, "control character (NUL or the like) in: offence_code")
+    ]
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         stored = connection.execute("select count(*) from raw.crimes where contains(offence_code, chr(0))").fetchone()[0]
     assert stored == 0

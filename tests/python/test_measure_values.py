@@ -10,8 +10,9 @@ import pytest
 from scripts.settings import warehouse_path
 
 WAREHOUSE = warehouse_path()
-pytestmark = pytest.mark.skipif(not WAREHOUSE.exists() and not os.environ.get("CI"),
-                                reason="no warehouse: run `make run` (make test does)")
+pytestmark = pytest.mark.skipif(
+    not WAREHOUSE.exists() and not os.environ.get("CI"), reason="no warehouse: run `make run` (make test does)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +33,11 @@ def test_every_catalogue_measure_for_every_geography_and_month(connection) -> No
         select count(distinct measure_id) from marts.measure_values
         where measure_id in (select measure_id from reference.measures)""").fetchone()[0]
     assert force_measures == 64
-    levels = dict(connection.execute("""
+    levels = dict(
+        connection.execute("""
         select geography_level, count(distinct geography) from marts.measure_values
-        where measure_id in (select measure_id from reference.measures) group by 1""").fetchall())
+        where measure_id in (select measure_id from reference.measures) group by 1""").fetchall()
+    )
     assert levels == {"force": 1, "area": 3, "district": 7}
     months = connection.execute("""
         select min(period_month), count(distinct period_month) from marts.measure_values
@@ -108,14 +111,20 @@ def test_the_analyst_question_is_one_short_query(connection) -> None:
 
 def test_board_table_lays_out_every_measure_for_every_month(connection) -> None:
     last_month = connection.execute("select max(period_month) from intermediate.int_months_enumerated").fetchone()[0]
-    rows = connection.execute("""
+    rows = connection.execute(
+        """
         select count(distinct measure_id), count(distinct geography), count(*)
-        from marts.rpt_board_tables where report_month = ?""", [last_month]).fetchone()
+        from marts.rpt_board_tables where report_month = ?""",
+        [last_month],
+    ).fetchone()
     assert rows[0] == 64 and rows[1] == 4 and rows[2] == 64 + 59 * 3  # force-only measures have no area rows
-    check = connection.execute("""
+    check = connection.execute(
+        """
         select count(*) from marts.rpt_board_tables b
         inner join marts.measure_values m
             on m.measure_id = b.measure_id and m.geography = b.geography and m.period_window = 'month'
             and m.period_month = b.report_month - to_months(12)
-        where b.report_month = ? and m.value is distinct from b.same_month_1y_ago""", [last_month]).fetchone()[0]
+        where b.report_month = ? and m.value is distinct from b.same_month_1y_ago""",
+        [last_month],
+    ).fetchone()[0]
     assert check == 0

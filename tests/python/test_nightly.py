@@ -28,8 +28,14 @@ LATER_MONTHS = ["2020-02", "2020-03"]
 AS_AT = date(2020, 2, 1)  # the day the January extract was taken
 # Fast builds: the data tests guard data, not incrementality, and run in every other build.
 BUILD = ("build", "--exclude", "resource_type:test", "resource_type:unit_test")
-FACTS = ("int_crimes_classified", "int_outcomes_ranked", "int_incidents_timed", "int_calls_deduplicated",
-         "int_survey_answers_scored", "int_response_medians_windowed")
+FACTS = (
+    "int_crimes_classified",
+    "int_outcomes_ranked",
+    "int_incidents_timed",
+    "int_calls_deduplicated",
+    "int_survey_answers_scored",
+    "int_response_medians_windowed",
+)
 
 
 def add_months(source: Path, raw: Path, months: list[str]) -> None:
@@ -89,8 +95,23 @@ def test_incremental_nights_equal_a_full_refresh(nightly: dict[str, Path]) -> No
 
 def test_as_at_build_reproduces_the_figures_published_that_day(nightly: dict[str, Path]) -> None:
     out = nightly["root"] / "as_at"
-    result = subprocess.run([sys.executable, "-m", "scripts.as_at", "--date", AS_AT.isoformat(), "--warehouse", str(nightly["warehouse"]),
-                             "--out", str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.as_at",
+            "--date",
+            AS_AT.isoformat(),
+            "--warehouse",
+            str(nightly["warehouse"]),
+            "--out",
+            str(out),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     rebuilt = out / "warehouse.duckdb"
     assert f"As at {AS_AT.isoformat()}" in (out / f"pack-as-at-{AS_AT.isoformat()}.html").read_text()
@@ -109,7 +130,13 @@ def test_as_at_build_reproduces_the_figures_published_that_day(nightly: dict[str
 def test_an_incremental_as_at_build_of_the_working_warehouse_stops(nightly: dict[str, Path], tmp_path: Path) -> None:
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(nightly["warehouse"], copy)
-    result = subprocess.run(runner.dbt_command(copy, "run", "--select", "int_incidents_timed", vars_={"as_at": AS_AT.isoformat()}),
-                            cwd=PROJECT_ROOT, env=runner.pipeline_environment(copy), capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        runner.dbt_command(copy, "run", "--select", "int_incidents_timed", vars_={"as_at": AS_AT.isoformat()}),
+        cwd=PROJECT_ROOT,
+        env=runner.pipeline_environment(copy),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode != 0
     assert "make as-at" in result.stdout

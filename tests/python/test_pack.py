@@ -18,10 +18,20 @@ from scripts.settings import PROJECT_ROOT, published_dir
 
 PUBLISHED = published_dir() / "warehouse.duckdb"
 KNOWN_MONTH = "2020-08"
-needs_warehouse = pytest.mark.skipif(not PUBLISHED.exists() and not os.environ.get("CI"),
-                                     reason="no published warehouse: run `make run` (make test does)")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr", "--v=0"]
+needs_warehouse = pytest.mark.skipif(
+    not PUBLISHED.exists() and not os.environ.get("CI"), reason="no published warehouse: run `make run` (make test does)"
+)
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--enable-logging=stderr",
+    "--v=0",
+]
 
 
 def test_numbers_are_formatted_as_the_reports_print_them() -> None:
@@ -86,10 +96,12 @@ def test_trend_charts_draw_the_variation_of_measure_spc(tmp_path: Path) -> None:
     assert len(parser.points) > 100
     with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
         for (measure, month), variation in parser.points.items():
-            expected = connection.execute("""
+            expected = connection.execute(
+                """
                 select coalesce(variation, 'unassessed') from marts.measure_spc
                 where measure_id = ? and geography_level = 'force' and strftime(period_month, '%Y-%m') = ?""",
-                                          [measure, month]).fetchone()
+                [measure, month],
+            ).fetchone()
             assert expected is not None and expected[0] == variation, (measure, month, variation)
 
 
@@ -97,11 +109,25 @@ def render(page: Path, out: Path) -> tuple[str, str]:
     """Open the page in headless Debian Chromium: its DOM after load, and what it logged."""
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is not installed: run `make browser` (make test does)"
-    screenshot = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={out / 'profile-shot'}",
-                                 f"--screenshot={out / 'pack.png'}", "--window-size=1280,2000", page.as_uri()],
-                                capture_output=True, text=True, timeout=120)
-    dom = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={out / 'profile-dom'}", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=120)
+    screenshot = subprocess.run(
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={out / 'profile-shot'}",
+            f"--screenshot={out / 'pack.png'}",
+            "--window-size=1280,2000",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    dom = subprocess.run(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={out / 'profile-dom'}", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return dom.stdout, screenshot.stderr + dom.stderr
 
 
@@ -137,8 +163,18 @@ def test_pack_renders_in_chromium_with_every_pillar_and_no_console_errors(tmp_pa
     shot = tmp_path / "pack.png"
     assert shot.exists() and shot.stat().st_size > 50_000
     pdf = tmp_path / "pack.pdf"
-    subprocess.run([shutil.which("chromium"), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile-pdf'}",
-                    "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            shutil.which("chromium"),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile-pdf'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
     pages = pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
     assert pages >= 5  # the data-quality panel, then each pillar starting a page of its own
     keep = PROJECT_ROOT / "warehouse" / "pack-screenshot.png"

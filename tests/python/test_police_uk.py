@@ -62,12 +62,14 @@ def test_crime_counts_equal_an_independent_count_of_the_csv_rows(police_uk_wareh
             from marts.measure_values
             where starts_with(measure_id, 'pu_crimes__') and period_window = 'month'
         """).fetchall()
-        forces = dict(connection.execute("""
+        forces = dict(
+            connection.execute("""
             select geography, sum(value) from marts.measure_values
             where measure_id = 'pu_crimes__all' and geography_level = 'force' and period_window = 'month' group by 1
-        """).fetchall())
+        """).fetchall()
+        )
     found = {(level, geography, month, measure): value for level, geography, month, measure, value in rows}
-    for (force, month, place, crime_type), count in expected.items():
+    for (_force, month, place, crime_type), count in expected.items():
         assert found[("district", place, month, f"pu_crimes__{keys[crime_type]}")] == count, (place, month, crime_type)
     by_force: Counter = Counter()
     for (force, _, _, _), count in expected.items():
@@ -75,38 +77,55 @@ def test_crime_counts_equal_an_independent_count_of_the_csv_rows(police_uk_wareh
     assert forces == dict(by_force)
     # The trap rows are in: the quoted "Bournemouth, Christchurch and Poole" row (Dorset's district,
     # outside Hertfordshire) and the no-LSOA rows.
-    assert expected[("Hertfordshire Constabulary", "2025-03-01", "Outside force area (Hertfordshire Constabulary)",
-                     "Violence and sexual offences")] >= 1
+    assert (
+        expected[
+            (
+                "Hertfordshire Constabulary",
+                "2025-03-01",
+                "Outside force area (Hertfordshire Constabulary)",
+                "Violence and sexual offences",
+            )
+        ]
+        >= 1
+    )
     assert sum(count for (_, _, place, _), count in expected.items() if place.startswith("No location")) > 1000
     assert found[("district", "No location (Cambridgeshire Constabulary)", "2025-01-01", "pu_crimes__all")] == sum(
-        count for (force, month, place, _), count in expected.items()
-        if place == "No location (Cambridgeshire Constabulary)" and month == "2025-01-01")
+        count
+        for (force, month, place, _), count in expected.items()
+        if place == "No location (Cambridgeshire Constabulary)" and month == "2025-01-01"
+    )
 
 
 def test_anti_social_behaviour_is_kept_apart_from_crime(police_uk_warehouse: Path) -> None:
-    asb = sum(1 for path in SHARED.glob("*/*-street.csv.gz") for row in read_rows(path)
-              if row["Crime type"] == "Anti-social behaviour")
+    asb = sum(
+        1 for path in SHARED.glob("*/*-street.csv.gz") for row in read_rows(path) if row["Crime type"] == "Anti-social behaviour"
+    )
     with duckdb.connect(str(police_uk_warehouse), read_only=True) as connection:
         counted = connection.execute("""
             select sum(value) from marts.measure_values
             where measure_id = 'pu_asb__all' and geography_level = 'force' and period_window = 'month'
         """).fetchone()[0]
         in_crime = connection.execute(
-            "select count(*) from intermediate.int_police_uk_street_placed where is_crime and crime_type = 'Anti-social behaviour'").fetchone()[0]
+            "select count(*) from intermediate.int_police_uk_street_placed where is_crime and crime_type = 'Anti-social behaviour'"
+        ).fetchone()[0]
     assert counted == asb > 0 and in_crime == 0
 
 
 def test_stop_search_and_outcome_files_load_and_measure(police_uk_warehouse: Path) -> None:
     with duckdb.connect(str(police_uk_warehouse), read_only=True) as connection:
-        searches = dict(connection.execute("""
+        searches = dict(
+            connection.execute("""
             select measure_id, value from marts.measure_values
             where starts_with(measure_id, 'pu_stop') and geography = 'Bedfordshire Police' and period_window = 'month'
               and period_month = '2025-01-01'
-        """).fetchall())
+        """).fetchall()
+        )
         other_forces = connection.execute(
-            "select count(*) from marts.measure_values where starts_with(measure_id, 'pu_stop') and geography != 'Bedfordshire Police'").fetchone()[0]
+            "select count(*) from marts.measure_values where starts_with(measure_id, 'pu_stop') and geography != 'Bedfordshire Police'"
+        ).fetchone()[0]
         outcomes = connection.execute(
-            "select count(*), count(*) filter (where is_superseded) from staging.stg_police_uk__outcomes").fetchone()
+            "select count(*), count(*) filter (where is_superseded) from staging.stg_police_uk__outcomes"
+        ).fetchone()
     assert searches == {"pu_stop_searches__all": 3, "pu_stop_search_linked_share": 0.5}
     assert other_forces == 0  # no stop-and-search files for them: absent, not zero
     assert outcomes == (3, 1)
@@ -126,8 +145,13 @@ def test_a_missing_force_month_is_marked_not_refused(police_uk_warehouse: Path, 
     with duckdb.connect(str(work)) as connection:
         connection.execute("delete from raw.police_uk_street where _source_file like '%2025-03-bedfordshire-street%'")
     assert run_dbt(work, "run").returncode == 0
-    result = subprocess.run([sys.executable, "-m", "scripts.validate", "--warehouse", str(work), "--published", str(tmp_path / "pub")],
-                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.validate", "--warehouse", str(work), "--published", str(tmp_path / "pub")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "police_uk file_for_every_force_month" in result.stdout and "bedfordshire 2025-03" in result.stdout
     with duckdb.connect(str(work), read_only=True) as connection:
@@ -139,20 +163,41 @@ def test_a_missing_force_month_is_marked_not_refused(police_uk_warehouse: Path, 
 
 def test_the_warehouse_runs_on_police_uk_files_instead_of_the_force_extracts(tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
-    loaded = subprocess.run([sys.executable, "-m", "scripts.load", "--no-force-extracts", "--police-uk", str(SHARED),
-                             "--warehouse", str(warehouse), "--quiet"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.load",
+            "--no-force-extracts",
+            "--police-uk",
+            str(SHARED),
+            "--warehouse",
+            str(warehouse),
+            "--quiet",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert loaded.returncode == 0, loaded.stderr
     built = run_dbt(warehouse, "build")
     assert built.returncode == 0, built.stdout[-4000:]
-    gate = subprocess.run([sys.executable, "-m", "scripts.validate", "--warehouse", str(warehouse), "--published", str(tmp_path / "pub")],
-                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    gate = subprocess.run(
+        [sys.executable, "-m", "scripts.validate", "--warehouse", str(warehouse), "--published", str(tmp_path / "pub")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert gate.returncode == 0, gate.stdout[-3000:] + gate.stderr[-2000:]
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        measures = connection.execute("select count(distinct measure_id), bool_and(starts_with(measure_id, 'pu_')) "
-                                      "from marts.measure_values").fetchone()
+        measures = connection.execute(
+            "select count(distinct measure_id), bool_and(starts_with(measure_id, 'pu_')) from marts.measure_values"
+        ).fetchone()
     assert measures == (21, True)
-    pack = subprocess.run([sys.executable, "-m", "scripts.pack", "--warehouse", str(warehouse)],
-                          cwd=PROJECT_ROOT, capture_output=True, text=True)
+    pack = subprocess.run(
+        [sys.executable, "-m", "scripts.pack", "--warehouse", str(warehouse)], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
     assert pack.returncode == 0 and "skipped" in pack.stdout
 
 
@@ -179,7 +224,9 @@ def test_discovery_goes_by_file_name_wherever_the_download_was_unpacked(tmp_path
         discover_police_uk(tmp_path, load_police_uk_contract())
 
 
-def test_the_force_pack_has_a_national_context_section_when_police_uk_files_are_loaded(police_uk_warehouse: Path, tmp_path: Path) -> None:
+def test_the_force_pack_has_a_national_context_section_when_police_uk_files_are_loaded(
+    police_uk_warehouse: Path, tmp_path: Path
+) -> None:
     from datetime import date
 
     from scripts.pack import write_pack
@@ -190,7 +237,7 @@ def test_the_force_pack_has_a_national_context_section_when_police_uk_files_are_
     note = page.split("id='national-context'", 1)[1].split("</section>", 1)[0]
     assert "No data.police.uk month at or before February 2020" in note and "the latest is June 2025" in note
     with duckdb.connect(str(police_uk_warehouse), read_only=True) as connection:
-        section, = national.force_pack_sections(connection, "cambridgeshire", date(2025, 3, 1))
+        (section,) = national.force_pack_sections(connection, "cambridgeshire", date(2025, 3, 1))
         crimes, coverage = connection.execute("""
             select force.crimes, country.forces_counted || ' of ' || country.forces_expected
             from marts.police_uk_force_context as force

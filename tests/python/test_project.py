@@ -1,14 +1,18 @@
-"""The dbt project's own rules: every model states its grain in a test, every macro is described."""
+"""The project's own rules: every model states its grain in a test, every macro is described, and the
+style checks `make lint` runs can fail."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import run_dbt
+
+from scripts.settings import PROJECT_ROOT
 
 GRAIN_TESTS = {"unique", "unique_combination"}
 
@@ -16,15 +20,21 @@ GRAIN_TESTS = {"unique", "unique_combination"}
 def models_without_grain_test(manifest: dict[str, Any]) -> list[str]:
     """Models no unique or unique_combination data test is attached to."""
     models = {key: node["name"] for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
-    tested = {dependency for node in manifest["nodes"].values()
-              if node["resource_type"] == "test" and (node.get("test_metadata") or {}).get("name") in GRAIN_TESTS
-              for dependency in node["depends_on"]["nodes"]}
+    tested = {
+        dependency
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and (node.get("test_metadata") or {}).get("name") in GRAIN_TESTS
+        for dependency in node["depends_on"]["nodes"]
+    }
     return sorted(name for key, name in models.items() if key not in tested)
 
 
 def macros_without_description(manifest: dict[str, Any], package: str) -> list[str]:
-    return sorted(macro["name"] for macro in manifest["macros"].values()
-                  if macro["package_name"] == package and not macro["description"].strip())
+    return sorted(
+        macro["name"]
+        for macro in manifest["macros"].values()
+        if macro["package_name"] == package and not macro["description"].strip()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +62,11 @@ def test_the_checks_name_what_they_miss() -> None:
             "model.p.a": {"resource_type": "model", "name": "a"},
             "model.p.b": {"resource_type": "model", "name": "b"},
             "test.p.nn": {"resource_type": "test", "test_metadata": {"name": "not_null"}, "depends_on": {"nodes": ["model.p.a"]}},
-            "test.p.g": {"resource_type": "test", "test_metadata": {"name": "unique_combination"}, "depends_on": {"nodes": ["model.p.b"]}},
+            "test.p.g": {
+                "resource_type": "test",
+                "test_metadata": {"name": "unique_combination"},
+                "depends_on": {"nodes": ["model.p.b"]},
+            },
         },
         "macros": {
             "macro.p.m": {"name": "m", "package_name": "p", "description": ""},
@@ -62,3 +76,15 @@ def test_the_checks_name_what_they_miss() -> None:
     }
     assert models_without_grain_test(manifest) == ["a"]
     assert macros_without_description(manifest, "p") == ["m"]
+
+
+def test_the_style_checks_catch_unformatted_and_unused_code(tmp_path: Path) -> None:
+    """`make lint` runs these two commands over the tree; on a file with both faults each fails."""
+    ruff = Path(sys.executable).parent / "ruff"
+    bad = tmp_path / "bad.py"
+    bad.write_text("import os\nx = {  'a':1 }\n", encoding="utf-8")
+    config = ["--config", str(PROJECT_ROOT / "pyproject.toml")]
+    lint = subprocess.run([str(ruff), "check", *config, str(bad)], capture_output=True, text=True)
+    form = subprocess.run([str(ruff), "format", "--check", *config, str(bad)], capture_output=True, text=True)
+    assert lint.returncode == 1 and "F401" in lint.stdout
+    assert form.returncode == 1 and "bad.py" in form.stdout

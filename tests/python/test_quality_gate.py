@@ -20,8 +20,13 @@ CHECKS = load_checks()
 
 
 def run_tool(tool: str, warehouse: Path, published: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", f"scripts.{tool}", "--warehouse", str(warehouse), "--published", str(published)],
-                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", f"scripts.{tool}", "--warehouse", str(warehouse), "--published", str(published)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def fingerprint(path: Path) -> str:
@@ -72,19 +77,23 @@ def test_every_expectation_fails_on_data_that_breaks_it(check: Check, good_frame
 def test_unknown_threshold_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "x.yml").write_text(
         "suite: x\nexpectations:\n  - {name: a, dataset: d, type: expect_column_values_to_be_between, "
-        "kwargs: {column: c, max_value: '{nope}'}, severity: blocking}\n")
+        "kwargs: {column: c, max_value: '{nope}'}, severity: blocking}\n"
+    )
     with pytest.raises(SuiteError, match="nope"):
         load_checks(tmp_path, {})
 
 
 def test_good_build_passes_publishes_and_stores_its_summary(published_good: tuple[Path, Path]) -> None:
-    work, published = published_good
+    _work, published = published_good
     assert (published / "parquet" / "measure_values.parquet").exists()
     assert (published / "data_docs" / "index.html").exists()
     with duckdb.connect(str(published / "warehouse.duckdb"), read_only=True) as connection:
-        rows = connection.execute("select count(*), count(*) filter (where not passed and severity = 'blocking') "
-                                  "from quality.validation_results").fetchone()
-        measures = connection.execute("select count(*) from read_parquet(?)", [str(published / "parquet" / "measure_values.parquet")]).fetchone()[0]
+        rows = connection.execute(
+            "select count(*), count(*) filter (where not passed and severity = 'blocking') from quality.validation_results"
+        ).fetchone()
+        measures = connection.execute(
+            "select count(*) from read_parquet(?)", [str(published / "parquet" / "measure_values.parquet")]
+        ).fetchone()[0]
     assert rows[0] == len(CHECKS) and rows[1] == 0 and measures > 0
 
 
@@ -96,18 +105,41 @@ def _break_and_rebuild(work: Path, sql: str, rebuild: bool) -> None:
         assert result.returncode == 0, result.stdout[-3000:]
 
 
-@pytest.mark.parametrize(("scenario", "sql", "rebuild", "failed_check"), [
-    ("month missing", "delete from raw.crimes where recorded_at >= '2020-01-01' and recorded_at < '2020-02-01'",
-     True, "raw.no_month_missing"),
-    ("CDI compliance at 70%", "update raw.cdi_audits set is_crime_recorded = false "
-     "where is_crime_required and audited_date >= '2020-02-01' and _source_line % 10 < 3", True, "marts.cdi_compliance_at_threshold"),
-    ("a rate on n = 12 not flagged", "update marts.measure_values set sample_size = 12, is_low_sample = false "
-     "where measure_id = 'ppo_rate__rape' and geography = 'Fenland' and period_window = 'month'", False, "marts.low_samples_flagged"),
-    ("negative response times", "update raw.incidents set first_arrived_at = created_at - interval 10 minute "
-     "where first_arrived_at is not null and _source_line % 20 = 0", True, "staging.events_in_order"),
-])
+@pytest.mark.parametrize(
+    ("scenario", "sql", "rebuild", "failed_check"),
+    [
+        (
+            "month missing",
+            "delete from raw.crimes where recorded_at >= '2020-01-01' and recorded_at < '2020-02-01'",
+            True,
+            "raw.no_month_missing",
+        ),
+        (
+            "CDI compliance at 70%",
+            "update raw.cdi_audits set is_crime_recorded = false "
+            "where is_crime_required and audited_date >= '2020-02-01' and _source_line % 10 < 3",
+            True,
+            "marts.cdi_compliance_at_threshold",
+        ),
+        (
+            "a rate on n = 12 not flagged",
+            "update marts.measure_values set sample_size = 12, is_low_sample = false "
+            "where measure_id = 'ppo_rate__rape' and geography = 'Fenland' and period_window = 'month'",
+            False,
+            "marts.low_samples_flagged",
+        ),
+        (
+            "negative response times",
+            "update raw.incidents set first_arrived_at = created_at - interval 10 minute "
+            "where first_arrived_at is not null and _source_line % 20 = 0",
+            True,
+            "staging.events_in_order",
+        ),
+    ],
+)
 def test_broken_data_is_refused_and_the_published_build_survives(
-        published_good: tuple[Path, Path], scenario: str, sql: str, rebuild: bool, failed_check: str) -> None:
+    published_good: tuple[Path, Path], scenario: str, sql: str, rebuild: bool, failed_check: str
+) -> None:
     work, published = published_good
     before = fingerprint(published / "warehouse.duckdb")
     run_before = (published / "PUBLISHED_RUN").read_text()
@@ -181,7 +213,7 @@ def test_publish_refuses_a_load_with_no_gate_run_since(published_good: tuple[Pat
 
 
 def test_a_quote_in_the_published_folder_is_not_spliced_into_sql(warehouse_copy: Path, tmp_path: Path) -> None:
-    published = tmp_path / "board's \"published\" folder"
+    published = tmp_path / 'board\'s "published" folder'
     assert run_tool("validate", warehouse_copy, published).returncode == 0
     result = run_tool("publish", warehouse_copy, published)
     assert result.returncode == 0, result.stderr
@@ -193,7 +225,7 @@ def test_dbt_vars_are_passed_quoted_whatever_they_hold(tmp_path: Path) -> None:
 
     from scripts import runner
 
-    values = {"as_at": "2025-04-01", "note": "it's \"quoted\", {braced}: and: colons"}
+    values = {"as_at": "2025-04-01", "note": 'it\'s "quoted", {braced}: and: colons'}
     command = runner.dbt_command(tmp_path / "w.duckdb", "build", vars_=values)
     assert yaml.safe_load(command[command.index("--vars") + 1]) == values
 
@@ -202,16 +234,28 @@ def test_the_published_warehouse_holds_what_readers_need_and_no_raw_rows(publish
     work, published = published_good
     with duckdb.connect(str(published / "warehouse.duckdb"), read_only=True) as connection:
         tables = set(connection.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall())
-        quarantine_columns = [name for (name,) in connection.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'quarantine'").fetchall()]
-        reasons = connection.execute("select count(*), count(source_file), count(source_line), count(reason) from raw.quarantine").fetchone()
+        quarantine_columns = [
+            name
+            for (name,) in connection.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'quarantine'"
+            ).fetchall()
+        ]
+        reasons = connection.execute(
+            "select count(*), count(source_file), count(source_line), count(reason) from raw.quarantine"
+        ).fetchone()
         measures = connection.execute("select count(*) from marts.measure_values").fetchone()[0]
     names = {name for (name,) in tables}
-    assert {"marts.measure_values", "marts.rpt_board_tables", "reference.measures", "quality.validation_runs",
-            "raw.load_audit", "raw.quarantine"} <= names
+    assert {
+        "marts.measure_values",
+        "marts.rpt_board_tables",
+        "reference.measures",
+        "quality.validation_runs",
+        "raw.load_audit",
+        "raw.quarantine",
+    } <= names
     assert not [name for name in names if name.split(".")[0] in ("staging", "intermediate", "snapshots")]
     assert not [name for name in names if name in ("raw.crimes", "raw.incidents", "raw.calls", "raw.police_uk_street")]
     assert "original_values" not in quarantine_columns
     assert reasons[0] > 0 and len(set(reasons)) == 1 and measures > 0
-    with duckdb.connect(str(work), read_only=True) as connection:   # the working warehouse keeps them all
+    with duckdb.connect(str(work), read_only=True) as connection:  # the working warehouse keeps them all
         assert connection.execute("select count(original_values) from raw.quarantine").fetchone()[0] == reasons[0]

@@ -7,8 +7,16 @@ from pathlib import Path
 import duckdb
 from conftest import read_lines, run_dbt
 
-STAGING_MODELS = ("stg_force__crimes", "stg_force__crime_outcomes", "stg_force__incidents", "stg_force__calls",
-                  "stg_force__survey_responses", "stg_force__cdi_audits", "stg_force__vcc_checks", "stg_force__dqat_assessments")
+STAGING_MODELS = (
+    "stg_force__crimes",
+    "stg_force__crime_outcomes",
+    "stg_force__incidents",
+    "stg_force__calls",
+    "stg_force__survey_responses",
+    "stg_force__cdi_audits",
+    "stg_force__vcc_checks",
+    "stg_force__dqat_assessments",
+)
 
 
 def test_build_stages_every_loaded_row(built_warehouse: Path, small_extracts: Path) -> None:
@@ -22,14 +30,16 @@ def test_build_stages_every_loaded_row(built_warehouse: Path, small_extracts: Pa
 
 def test_duplicates_are_flagged_not_dropped(built_warehouse: Path, small_extracts: Path) -> None:
     with duckdb.connect(str(built_warehouse), read_only=True) as connection:
-        quarantined = set(connection.execute(
-            "select source_file, source_line from raw.quarantine where source = 'crimes'").fetchall())
+        quarantined = set(
+            connection.execute("select source_file, source_line from raw.quarantine where source = 'crimes'").fetchall()
+        )
         flagged = connection.execute("select count(*) from staging.stg_force__crimes where is_duplicate").fetchone()[0]
     references: list[str] = []
     for path in sorted((small_extracts / "crimes").glob("*.csv.gz")):
         lines = read_lines(path)
-        references += [line.split(",")[0] for number, line in enumerate(lines[1:], start=2)
-                       if (str(path), number) not in quarantined]
+        references += [
+            line.split(",")[0] for number, line in enumerate(lines[1:], start=2) if (str(path), number) not in quarantined
+        ]
     repeats = len(references) - len(set(references))
     assert repeats > 0
     assert flagged == repeats

@@ -19,12 +19,12 @@ def steps_run(workflow: dict) -> list[str]:
 
 def test_nightly_runs_make_nightly_on_yesterdays_warehouse_and_keeps_what_it_published() -> None:
     workflow = load("nightly.yml")
-    triggers = workflow[True] if True in workflow else workflow["on"]   # YAML reads a bare `on:` as true
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML reads a bare `on:` as true
     assert triggers["schedule"][0]["cron"]
     steps = workflow["jobs"]["build"]["steps"]
     uses = [step.get("uses", "") for step in steps]
     build = next(position for position, step in enumerate(steps) if "make nightly" in step.get("run", ""))
-    assert "make run" in steps[build]["run"]          # the first night, with no warehouse to continue
+    assert "make run" in steps[build]["run"]  # the first night, with no warehouse to continue
     restore = next(position for position, name in enumerate(uses) if name.startswith("actions/cache/restore"))
     save = next(position for position, name in enumerate(uses) if name.startswith("actions/cache/save"))
     assert restore < build < save
