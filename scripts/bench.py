@@ -32,7 +32,7 @@ import duckdb
 
 from scripts import runner
 from scripts.generate import SOURCES
-from scripts.settings import PROJECT_ROOT, load_config
+from scripts.settings import PROJECT_ROOT, load_config, load_generator_config
 from scripts.synth.calendar import add_months, last_full_month, month_range, parse_month
 
 RESULTS = PROJECT_ROOT / "bench" / "force.json"
@@ -55,7 +55,7 @@ def months_of(setting: int | str) -> tuple[date, date]:
     """First and last month of a run: the latest `setting` months, or all of the generator's history."""
     last = last_full_month(date.today())
     if setting == "all":
-        return parse_month(load_config()["generator"]["start_month"]), last
+        return parse_month(load_generator_config()["start_month"]), last
     return add_months(last, -(int(setting) - 1)), last
 
 

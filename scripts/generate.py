@@ -1,6 +1,6 @@
 """Generate SYNTHETIC force extracts: seeded, month by month, into data/raw/<source>/.
 
-Every row is made up. Volumes, mixes and trends follow config/warehouse.yml (generator:), which
+Every row is made up. Volumes, mixes and trends follow config/generator.yml, which
 is calibrated against the published figures in ../shared/reference/calibration_targets.csv.
 Each (month, source) draws from its own random stream, so the same seed gives the same bytes,
 and extending the end month never changes the months already generated.
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from scripts.contract import load_contract
-from scripts.settings import load_config, raw_data_dir
+from scripts.settings import load_config, load_generator_config, raw_data_dir
 from scripts.synth.audits import generate_cdi_audits, generate_dqat_assessments, generate_vcc_checks
 from scripts.synth.calendar import Month, last_full_month, month_range, parse_month
 from scripts.synth.crimes import generate_crimes, generate_outcomes, monthly_crime_means
@@ -41,7 +41,7 @@ NOTICE = """SYNTHETIC DATA. Every file below this folder was made up by scripts/
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    config = load_config()["generator"]
+    config = load_generator_config()
     parser = argparse.ArgumentParser(
         prog="python -m scripts.generate", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -78,7 +78,7 @@ def generate(
 ) -> dict[str, int]:
     """Write the extracts and return rows written per source."""
     settings = load_config()
-    config: dict[str, Any] = dict(settings["generator"], scale=scale)
+    config: dict[str, Any] = dict(load_generator_config(), scale=scale)
     contract = load_contract()
     months = month_range(first, last)
     extract_end = np.datetime64(months[-1].end64, "D")

@@ -1,4 +1,5 @@
-"""The project's configuration, read from config/warehouse.yml (the one place settings live)."""
+"""The project's configuration: the warehouse's settings in config/warehouse.yml, the sample-data
+generator's in config/generator.yml (each setting in one place)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = PROJECT_ROOT / "config" / "warehouse.yml"
+GENERATOR_FILE = PROJECT_ROOT / "config" / "generator.yml"
 SOURCES_FILE = PROJECT_ROOT / "models" / "staging" / "force" / "_force__sources.yml"
 DOCS_DIR = PROJECT_ROOT / "models"
 
@@ -19,16 +21,27 @@ class ConfigError(Exception):
     """The configuration file is missing or malformed."""
 
 
-@cache
-def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
-    """Return the parsed configuration file."""
+def _read_yaml(path: Path, required: tuple[str, ...]) -> dict[str, Any]:
     if not path.exists():
         raise ConfigError(f"{path}: configuration file not found; restore it from git.")
     with path.open(encoding="utf-8") as handle:
         config = yaml.safe_load(handle)
-    if not isinstance(config, dict) or "generator" not in config or "csv" not in config:
-        raise ConfigError(f"{path}: expected top-level keys 'paths', 'csv' and 'generator'.")
+    missing = [key for key in required if not isinstance(config, dict) or key not in config]
+    if missing:
+        raise ConfigError(f"{path}: expected top-level keys {', '.join(repr(key) for key in required)}; missing {', '.join(missing)}.")
     return config
+
+
+@cache
+def load_config(path: Path = CONFIG_FILE) -> dict[str, Any]:
+    """The warehouse's settings (paths, csv, quality_gate, police_uk, bench, pack)."""
+    return _read_yaml(path, ("paths", "csv"))
+
+
+@cache
+def load_generator_config(path: Path = GENERATOR_FILE) -> dict[str, Any]:
+    """The synthetic sample-data generator's settings."""
+    return _read_yaml(path, ("seed", "start_month"))
 
 
 def raw_data_dir() -> Path:

@@ -10,7 +10,7 @@ import pytest
 
 from scripts import contract_docs, measure_docs
 from scripts.contract import ContractError, load_contract
-from scripts.settings import DUCKDB_DEFAULTS, PROJECT_ROOT, load_config
+from scripts.settings import DUCKDB_DEFAULTS, PROJECT_ROOT, load_generator_config
 from scripts.synth.operations import INCIDENT_TYPES
 
 SHARED_MEASURES = PROJECT_ROOT.parent / "shared" / "reference" / "measures.csv"
@@ -56,7 +56,7 @@ def test_measure_seed_is_the_shared_catalogue() -> None:
 
 
 def test_generator_only_draws_codes_the_seeds_know() -> None:
-    generator = load_config()["generator"]
+    generator = load_generator_config()
     assert set(generator["offence_mix"]) <= seed_column("offence_codes.csv", "offence_code")
     assert set(generator["offence_share_knots"]) <= set(generator["offence_mix"])
     outcome_codes = seed_column("outcome_types.csv", "outcome_code")
