@@ -28,7 +28,9 @@ def _read_yaml(path: Path, required: tuple[str, ...]) -> dict[str, Any]:
         config = yaml.safe_load(handle)
     missing = [key for key in required if not isinstance(config, dict) or key not in config]
     if missing:
-        raise ConfigError(f"{path}: expected top-level keys {', '.join(repr(key) for key in required)}; missing {', '.join(missing)}.")
+        raise ConfigError(
+            f"{path}: expected top-level keys {', '.join(repr(key) for key in required)}; missing {', '.join(missing)}."
+        )
     return config
 
 

@@ -9,26 +9,6 @@ from typing import Any
 import duckdb
 
 PILLARS = ("victims", "offenders", "communities", "performance")
-# The extract each measure is built from, to put the gate's warnings beside the figures.
-SOURCE_OF_PREFIX = (
-    ("sat_", "survey_responses"),
-    ("resp_", "incidents"),
-    ("incidents__", "incidents"),
-    ("da_incident", "incidents"),
-    ("calls_", "calls"),
-    ("cdi_", "cdi_audits"),
-    ("vcc_", "vcc_checks"),
-    ("dqat_", "dqat_assessments"),
-    ("ppo_", "crime_outcomes"),
-    ("charges__", "crime_outcomes"),
-    ("tic__", "crime_outcomes"),
-    ("community_resolutions__", "crime_outcomes"),
-    ("outcome22__", "crime_outcomes"),
-)
-
-
-def source_of(measure_id: str) -> str:
-    return next((source for prefix, source in SOURCE_OF_PREFIX if measure_id.startswith(prefix)), "crimes")
 
 
 @dataclass(frozen=True)
@@ -57,6 +37,8 @@ class PackData:
     splits: dict[str, list[tuple[str, str, float | None]]]
     warnings: list[dict[str, Any]]
     run: dict[str, Any] | None
+    # the extract whose quality warnings apply to each measure (the registry's quality_extract)
+    extract_of: dict[str, str]
 
 
 class NothingToReport(Exception):
@@ -113,7 +95,8 @@ def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str
         if run
         else []
     )
-    return PackData(month, board[0]["geography"], board, trends, splits, warnings, run[0] if run else None)
+    extract_of = dict(connection.execute("select measure_id, quality_extract from reference.measure_registry").fetchall())
+    return PackData(month, board[0]["geography"], board, trends, splits, warnings, run[0] if run else None, extract_of)
 
 
 RULES = (

@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from scripts.report import charts
-from scripts.report.data import PILLARS, PackData, source_of
+from scripts.report.data import PILLARS, PackData
 from scripts.report.fmt import DASH, figure, with_n
 
 STYLE = """
@@ -76,7 +76,7 @@ def render(
     for pillar in PILLARS:
         rows = [row for row in data.board if row["pillar"] == pillar]
         parts.append(f"<section class='pillar' id='{pillar}'><h2>{pillar.capitalize()}</h2>")
-        parts.append(_table(rows, labels, warned_sources))
+        parts.append(_table(rows, labels, warned_sources, data.extract_of))
         parts.append("<div class='charts'>")
         for measure in headlines.get(pillar, []):
             parts.append(_charts(data, measure, names.get(measure, measure), _unit(data, measure)))
@@ -90,13 +90,13 @@ def _unit(data: PackData, measure: str) -> str:
     return next((row["unit"] for row in data.board if row["measure_id"] == measure), "count")
 
 
-def _table(rows: list[dict[str, Any]], labels: dict[str, str], warned: set[str]) -> str:
+def _table(rows: list[dict[str, Any]], labels: dict[str, str], warned: set[str], extract_of: dict[str, str]) -> str:
     header = "".join(f"<th>{escape(title.format(**labels))}</th>" for _, title in COLUMNS)
     body = []
     for row in rows:
         flag = (
             " <span class='flag' title='data-quality warning on this extract'>†</span>"
-            if source_of(row["measure_id"]) in warned
+            if extract_of.get(row["measure_id"]) in warned
             else ""
         )
         low = " <span class='flag'>low sample</span>" if row["has_low_sample"] else ""

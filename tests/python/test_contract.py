@@ -28,7 +28,7 @@ def test_generated_docs_pages_are_current(page) -> None:
 
 def test_every_catalogue_measure_has_a_method() -> None:
     catalogue = seed_column("measures.csv", "measure_id") | seed_column("public_measures.csv", "measure_id")
-    assert seed_column("measure_methods.csv", "measure_id") == catalogue
+    assert seed_column("measure_registry.csv", "measure_id") == catalogue
 
 
 def test_every_source_has_one_staging_model() -> None:

@@ -61,7 +61,7 @@ def test_month_rows_add_up_to_the_rolling_windows(connection) -> None:
         select count(*)
         from marts.measure_values r
         inner join summed s using (measure_id, geography_level, geography, period_month)
-        inner join reference.measure_methods mm using (measure_id)
+        inner join reference.measure_registry mm using (measure_id)
         where r.period_window = 'rolling_12m' and mm.window_aggregation = 'sum' and r.value is not null
           and (abs(r.numerator - s.numerator) > 1e-6 or abs(coalesce(r.denominator, 0) - coalesce(s.denominator, 0)) > 1e-6)
     """).fetchone()[0]

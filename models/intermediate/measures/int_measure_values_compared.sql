@@ -1,6 +1,6 @@
 -- Every measure value with its comparisons: the same month last year, the same month in the
 -- previous three years pooled, and the year-end baseline (the same window at the previous March),
--- each with a z statistic and its word. Tests by kind of measure (measure_methods seed): counts as
+-- each with a z statistic and its word. Tests by kind of measure (measure_registry seed): counts as
 -- Poisson counts, rates as two proportions, per-1,000 rates as Poisson rates, medians by a sign
 -- test against the exact comparison median (to the second). What is shown is what is tested: the
 -- three-year figure is the pooled one the test uses (docs/measures.md). A low sample on either

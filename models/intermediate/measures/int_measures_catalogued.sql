@@ -17,7 +17,7 @@ public_measures as (
 
 methods as (
 
-    select * from {{ ref('measure_methods') }}
+    select * from {{ ref('measure_registry') }}
 
 ),
 

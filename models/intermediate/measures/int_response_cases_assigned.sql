@@ -1,6 +1,9 @@
 -- Every attended, graded incident as a case of each response-time median measure it belongs to,
--- with its response time in whole seconds. Written once: the medians and the per-second counts the
--- sign test reads are both taken from these cases.
+-- with its response time in whole seconds: the registry's median entries (counted_from
+-- response_cases), each taking the incidents its numerator_condition selects. Written once: the
+-- medians and the per-second counts the sign test reads are both taken from these cases.
+{%- set entries = measure_registry_entries("counted_from = 'response_cases'") %}
+
 with
 
 timed_incidents as (
@@ -11,22 +14,30 @@ timed_incidents as (
 
 ),
 
+registry as (
+
+    select * from {{ ref('measure_registry') }}
+
+),
+
+assigned as (
+
+    {%- for entry in entries %}
+    select '{{ entry.measure_id }}' as measure_id, incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
+    from timed_incidents
+    where {{ entry.numerator_condition }}
+    union all
+    {%- endfor %}
+    select cast(null as varchar), incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
+    from timed_incidents
+    where false
+
+),
+
 final as (
 
-    select 'resp_median_minutes__immediate' as measure_id, incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
-    from timed_incidents where grade_name = 'immediate'
-    union all
-    select 'resp_median_minutes__priority', incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
-    from timed_incidents where grade_name = 'priority'
-    union all
-    select 'resp_median_minutes__prompt', incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
-    from timed_incidents where grade_name = 'prompt'
-    union all
-    select 'resp_median_minutes__prompt__burglary_dwelling', incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
-    from timed_incidents where grade_name = 'prompt' and is_burglary_dwelling
-    union all
-    select 'resp_median_minutes__prompt__domestic', incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
-    from timed_incidents where grade_name = 'prompt' and is_domestic
+    select * from assigned
+    where measure_id in (select measure_id from registry)
 
 )
 

@@ -12,7 +12,7 @@ measures as (
 
 methods as (
 
-    select measure_id, count(*) as method_rows from {{ ref('measure_methods') }} group by all
+    select measure_id, count(*) as method_rows from {{ ref('measure_registry') }} group by all
 
 ),
 

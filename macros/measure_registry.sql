@@ -1,0 +1,61 @@
+{#- The measure registry (seeds/measure_registry.csv): one entry per measure, from which the
+    components and the medians are rendered. -#}
+
+{#- The registry's entries as a list of dicts, read when a model runs (an empty list while dbt
+    parses the project). where: a condition on the registry's columns. The calling model must
+    also ref('measure_registry') itself, so that dbt builds the seed first. -#}
+{% macro measure_registry_entries(where='true') -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {#- the seed's own table (seeds land in the reference schema, dbt_project.yml): in a unit test
+        ref() would name the test's mock, which is not a table -#}
+    {%- set relation = adapter.get_relation(database=target.database, schema=generate_schema_name('reference', none) | trim, identifier='measure_registry') -%}
+    {%- if relation is none -%}
+        {{ exceptions.raise_compiler_error("the measure registry seed is not in the warehouse: run `dbt seed` (or `make build`) first") }}
+    {%- endif -%}
+    {%- set result = run_query('select * from ' ~ relation ~ ' where ' ~ where ~ ' order by measure_id') -%}
+    {%- set entries = [] -%}
+    {%- for row in result.rows -%}
+        {%- set entry = {} -%}
+        {%- for column in result.column_names -%}
+            {%- do entry.update({column: row[column]}) -%}
+        {%- endfor -%}
+        {%- do entries.append(entry) -%}
+    {%- endfor -%}
+    {{ return(entries) }}
+{%- endmacro %}
+
+{#- The domains a force measure counts from (the registry's counted_from and denominator_from):
+    the import CTE of int_measure_components_monthly holding its rows, the month a row counts in,
+    its district (null: force only) and which rows count at all. -#}
+{% macro measure_domains() -%}
+    {{ return({
+        'crimes_recorded': {'rows': 'crimes', 'month': 'recorded_month', 'district': 'district_name', 'where': 'true'},
+        'crimes_by_outcome': {'rows': 'crimes', 'month': 'current_outcome_month', 'district': 'district_name', 'where': 'current_outcome_month is not null'},
+        'incidents': {'rows': 'incidents', 'month': 'created_month', 'district': 'district_name', 'where': 'true'},
+        'survey_answers': {'rows': 'survey_answers', 'month': 'interviewed_month', 'district': 'district_name', 'where': 'is_valid'},
+        'calls': {'rows': 'calls', 'month': 'received_month', 'district': 'cast(null as varchar)', 'where': 'true'},
+        'cdi_audits': {'rows': 'cdi_audits', 'month': 'audited_month', 'district': 'district_name', 'where': 'true'},
+        'vcc_checks': {'rows': 'vcc_checks', 'month': 'checked_month', 'district': 'district_name', 'where': 'true'},
+        'dqat_assessments': {'rows': 'dqat_assessments', 'month': 'assessed_month', 'district': 'cast(null as varchar)', 'where': 'true'},
+    }) }}
+{%- endmacro %}
+
+{#- One aggregation of a domain's rows by district and month, a column per registry entry that
+    counts from it: "<measure_id>|numerator" and "<measure_id>|denominator". -#}
+{% macro domain_counts(domain, spec, entries) -%}
+    select
+        {{ spec.district }} as district_name,
+        {{ spec.month }} as period_month,
+        {%- for entry in entries if entry.counted_from == domain %}
+        count(*) filter (where {{ entry.numerator_condition }}) as "{{ entry.measure_id }}|numerator",
+        {%- endfor %}
+        {%- for entry in entries if entry.denominator_from == domain %}
+        count(*) filter (where {{ entry.denominator_condition }}) as "{{ entry.measure_id }}|denominator",
+        {%- endfor %}
+
+    from {{ spec.rows }}
+    where {{ spec.where }}
+    group by all
+{%- endmacro %}
