@@ -23,7 +23,7 @@ scope as (
 
 described as (
 
-    select measure_values.*, catalogue.unit, catalogue.min_n
+    select measure_values.*, catalogue.unit, catalogue.min_n, catalogue.is_volume_basis
     from measure_values
     inner join catalogue
         on measure_values.measure_id = catalogue.measure_id
@@ -58,9 +58,10 @@ final as (
 
     select
         (select period_month from latest) as latest_month,
-        -- prosecution possible outcome rates (volume basis) may pass 100% in a small area and month
-        count(*) filter (where unit = 'rate' and not starts_with(measure_id, 'ppo_rate') and (value < 0 or value > 1)) as rates_out_of_range,
-        count(*) filter (where unit = 'rate' and starts_with(measure_id, 'ppo_rate') and geography_level = 'force'
+        -- volume-basis rates (the registry counts their numerator and denominator from different
+        -- rows: outcome rates) may pass 100% in a small area and month
+        count(*) filter (where unit = 'rate' and not is_volume_basis and (value < 0 or value > 1)) as rates_out_of_range,
+        count(*) filter (where unit = 'rate' and is_volume_basis and geography_level = 'force'
                          and period_window = 'rolling_12m' and (value < 0 or value > 1)) as outcome_rates_out_of_range,
         count(*) filter (where unit = 'minutes' and value <= 0) as medians_not_positive,
         (select count(*) from expected anti join measure_values

@@ -36,7 +36,13 @@ final as (
         methods.window_aggregation,
         methods.significance_test,
         methods.lowest_geography_level,
-        methods.month_basis
+        methods.month_basis,
+        methods.counted_from,
+        methods.denominator_from,
+        methods.quality_extract,
+        -- a rate whose numerator and denominator count different rows (outcomes in a month over
+        -- crimes recorded in it): not a proportion of one population, so it may pass 100%
+        coalesce(catalogue.unit = 'rate' and methods.counted_from != methods.denominator_from, false) as is_volume_basis
 
     from catalogue
     inner join methods
