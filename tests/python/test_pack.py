@@ -179,3 +179,34 @@ def test_pack_renders_in_chromium_with_every_pillar_and_no_console_errors(tmp_pa
     assert pages >= 5  # the data-quality panel, then each pillar starting a page of its own
     keep = PROJECT_ROOT / "warehouse" / "pack-screenshot.png"
     shutil.copy(shot, keep)
+
+
+def test_the_template_escapes_every_text() -> None:
+    """A measure name, force name and warning carrying markup come out as text, never as tags."""
+    from datetime import date
+
+    from scripts.report import html
+    from scripts.report.data import PackData
+
+    row = {
+        "pillar": "victims",
+        "measure_id": "x",
+        "measure_name": "<script>alert(1)</script>",
+        "unit": "count",
+        "has_low_sample": False,
+        "current_month": 3.0,
+        "current_month_n": None,
+        "same_month_1y_ago": None,
+        "same_month_2y_ago": None,
+        "same_month_3y_ago": None,
+        "current_month_vs_3y_avg": "Higher",
+        "rolling_12_months": 10.0,
+        "rolling_12_months_n": None,
+        "baseline": None,
+        "performance_vs_benchmark": None,
+    }
+    warning = {"severity": "warning", "description": "a <b>bold</b> claim", "observed_value": 1, "where_failed": "crimes"}
+    page = html.render(PackData(date(2020, 8, 1), "Force & <Co>", [row], {}, {}, [warning], None, {"x": "crimes"}), {}, {})
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Force &amp; &lt;Co&gt;" in page and "a &lt;b&gt;bold&lt;/b&gt; claim" in page
+    assert "†</span>" in page  # the warned extract marks the figure
