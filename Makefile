@@ -26,7 +26,7 @@ DBT := $(BIN)/dbt
 # warehouse runs under its lock; a second refuses naming the holder (LOCK_WAIT=seconds to wait).
 LOCK = $(BIN)/python -m scripts.pipeline_lock --warehouse $(WAREHOUSE_PATH) --name "make $@" --wait $(or $(LOCK_WAIT),0) --
 
-.PHONY: lint format as-at nightly bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
+.PHONY: lint format test-fast as-at nightly bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -106,6 +106,9 @@ format: $(STAMP) ## reformat the Python and apply ruff's safe fixes
 test-dbt: $(STAMP)
 	@echo "== dbt test (data and unit tests on $(WAREHOUSE_PATH))"
 	$(LOCK) $(DBT) test --project-dir .
+
+test-fast: $(STAMP) lint ## the style checks and the unit tests only (no warehouse needed, seconds)
+	$(BIN)/python -m pytest -m unit
 
 test-python: $(STAMP)
 	@echo "== pytest"

@@ -99,3 +99,31 @@ def warehouse_copy(built_warehouse: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(built_warehouse, copy)
     return copy
+
+
+# Markers: `build` for tests that load, build or read a built warehouse (minutes), `unit` for the
+# rest (seconds). `make test` runs both; `make test-fast` only the unit tests.
+BUILD_FIXTURES = {"small_extracts", "extracts", "built_warehouse", "warehouse_copy", "manifest"}
+BUILD_MODULES = {
+    "test_nightly",
+    "test_bench",
+    "test_police_uk",
+    "test_police_uk_all_forces",
+    "test_quality_gate",
+    "test_pipeline_lock",
+    "test_measure_values",
+    "test_measure_registry",
+}
+
+
+def _needs_a_run(item: pytest.Item) -> bool:
+    """Skipped without the warehouse `make run` builds (the reason says so)."""
+    return any("make run" in str(marker.kwargs.get("reason", "")) for marker in item.iter_markers("skipif"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        is_build = (
+            BUILD_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in BUILD_MODULES or _needs_a_run(item)
+        )
+        item.add_marker(pytest.mark.build if is_build else pytest.mark.unit)
