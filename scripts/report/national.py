@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 from typing import Any
 
 import duckdb
+from markupsafe import Markup
 
 from scripts.report import charts
 from scripts.report.data import TrendPoint, rows, trend
-from scripts.report.fmt import figure
+from scripts.report.fmt import DASH, figure
+from scripts.report.html import ENVIRONMENT
 
 ATTRIBUTION = (
     "Contains public sector information from data.police.uk licensed under the Open Government Licence v3.0. "
@@ -164,7 +165,7 @@ def read_public_pack(connection: duckdb.DuckDBPyConnection, force_slug: str, mon
 
 
 def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}%"
+    return DASH if value is None else f"{value * 100:.1f}%"
 
 
 def _coverage(row: dict[str, Any] | None, named: bool = True) -> str:
@@ -181,71 +182,64 @@ def _ordinal(number: int) -> str:
 
 def render_section(context: NationalContext, heading: str = "National context (data.police.uk)") -> str:
     """The National context section: the force's crime and rate per 1,000 against its region and
-    England and Wales, with coverage; its rank; its crime mix against theirs."""
+    England and Wales, with coverage; its rank; its crime mix against theirs (templates/national_section.html)."""
     force = context.force
     rolling = context.rolling if context.rolling and context.rolling["is_complete"] else None
-    name = escape(force["force_name"])
-    parts = [
-        f"<section class='pillar' id='national-context'><h2>{escape(heading)}</h2>",
-        f"<p class='meta'>Recorded crime published on data.police.uk for {context.month:%B %Y} (anti-social behaviour "
-        "apart; every published row is one record). Rates per 1,000 residents use ONS mid-2023 populations for every "
-        "month. Regional and England and Wales figures include only the force areas with complete data, as stated.</p>",
-    ]
-    if not force["is_force_area"]:
-        parts.append(
-            f"<p class='empty'>{name} is not a police force area of England and Wales: counts only, no rate, rank or region.</p>"
-        )
-    if not force["is_complete"]:
-        parts.append(f"<p class='flag'>Incomplete: {escape(force['incomplete_reason'] or '')}</p>")
-    header = (
-        "<tr><th class='name'></th><th>Crimes, month</th><th>Per 1,000, month</th><th>Crimes, rolling 12 months</th>"
-        "<th>Per 1,000, rolling 12 months</th><th>Coverage</th></tr>"
-    )
-    body = [
-        f"<tr><td class='name'>{name}</td><td data-national='force-crimes'>{figure(force['crimes'], 'count')}</td>"
-        f"<td data-national='force-rate'>{figure(force['crimes_per_1000'], 'per_1000')}</td>"
-        f"<td>{figure(rolling and rolling['crimes'], 'count')}</td>"
-        f"<td>{figure(rolling and rolling['crimes_per_1000'], 'per_1000')}</td>"
-        f"<td>{'complete' if force['is_complete'] else 'incomplete'}</td></tr>"
+    rows = [
+        {
+            "key": "force",
+            "label": force["force_name"],
+            "crimes": figure(force["crimes"], "count"),
+            "rate": figure(force["crimes_per_1000"], "per_1000"),
+            "rolling_crimes": figure(rolling and rolling["crimes"], "count"),
+            "rolling_rate": figure(rolling and rolling["crimes_per_1000"], "per_1000"),
+            "coverage": "complete" if force["is_complete"] else "incomplete",
+        }
     ]
     for label, row, row_rolling, key in (
         (force["region_name"] or "Region", context.region, context.region_rolling, "region"),
         ("England and Wales", context.country, context.country_rolling, "country"),
     ):
-        if row is None:
-            continue
-        body.append(
-            f"<tr><td class='name'>{escape(label)}</td><td>{figure(row['crimes'], 'count')}</td>"
-            f"<td data-national='{key}-rate'>{figure(row['crimes_per_1000'], 'per_1000')}</td>"
-            f"<td>{figure(row_rolling and row_rolling['crimes'], 'count')}</td>"
-            f"<td>{figure(row_rolling and row_rolling['crimes_per_1000'], 'per_1000')}</td>"
-            f"<td data-national='{key}-coverage'>{escape(_coverage(row))}</td></tr>"
-        )
-    parts.append(f"<table>{header}{''.join(body)}</table>")
-    if force["rank_by_rate"] is not None:
-        parts.append(
-            f"<p data-national='rank'>{name} had the {_ordinal(force['rank_by_rate'])} highest crime rate per 1,000 of "
-            f"{force['ranked_forces']} force areas with complete data for {context.month:%B %Y} (of 43 in England "
-            f"and Wales).</p>"
-        )
-    if force["change_on_last_year"] is not None:
-        parts.append(
-            f"<p>Against {context.month.replace(year=context.month.year - 1):%B %Y}: "
-            f"{force['change_on_last_year'] * 100:+.1f}% ({figure(force['crimes_same_period_last_year'], 'count')}).</p>"
-        )
-    mix_rows = "".join(
-        f"<tr><td class='name'>{escape(row['category'])}</td><td>{figure(row['crimes'], 'count')}</td>"
-        f"<td>{_share(row['share_of_force'])}</td><td>{_share(row['share_in_region'])}</td>"
-        f"<td>{_share(row['share_in_england_and_wales'])}</td></tr>"
-        for row in context.mix
+        if row is not None:
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "crimes": figure(row["crimes"], "count"),
+                    "rate": figure(row["crimes_per_1000"], "per_1000"),
+                    "rolling_crimes": figure(row_rolling and row_rolling["crimes"], "count"),
+                    "rolling_rate": figure(row_rolling and row_rolling["crimes_per_1000"], "per_1000"),
+                    "coverage": _coverage(row),
+                }
+            )
+    change = force["change_on_last_year"]
+    return ENVIRONMENT.get_template("national_section.html").render(
+        heading=heading,
+        name=force["force_name"],
+        month_name=f"{context.month:%B %Y}",
+        is_force_area=force["is_force_area"],
+        is_complete=force["is_complete"],
+        incomplete_reason=force["incomplete_reason"] or "",
+        rows=rows,
+        rank=_ordinal(force["rank_by_rate"]) if force["rank_by_rate"] is not None else None,
+        ranked_forces=force["ranked_forces"],
+        change=f"{change * 100:+.1f}%" if change is not None else None,
+        last_year_name=f"{context.month.replace(year=context.month.year - 1):%B %Y}",
+        last_year_crimes=figure(force["crimes_same_period_last_year"], "count"),
+        region_coverage=_coverage(context.region, named=False),
+        country_coverage=_coverage(context.country, named=False),
+        mix=[
+            {
+                "category": row["category"],
+                "crimes": figure(row["crimes"], "count"),
+                "force": _share(row["share_of_force"]),
+                "region": _share(row["share_in_region"]),
+                "country": _share(row["share_in_england_and_wales"]),
+            }
+            for row in context.mix
+        ],
+        attribution=ATTRIBUTION,
     )
-    parts.append(
-        "<h3>Crime mix</h3><table><tr><th class='name'>Crime type</th><th>Crimes</th><th>Share, force</th>"
-        f"<th>Share, region ({escape(_coverage(context.region, named=False))})</th>"
-        f"<th>Share, England and Wales ({escape(_coverage(context.country, named=False))})</th></tr>{mix_rows}</table>"
-    )
-    parts.append(f"<p class='meta'>{escape(ATTRIBUTION)}</p></section>")
-    return "".join(parts)
 
 
 def force_pack_sections(connection: duckdb.DuckDBPyConnection, force_slug: str, month: date) -> tuple[str, ...]:
@@ -258,79 +252,71 @@ def force_pack_sections(connection: duckdb.DuckDBPyConnection, force_slug: str, 
     if loaded is None:
         return ()
     return (
-        f"<section class='pillar' id='national-context'><h2>National context (data.police.uk)</h2>"
-        f"<p class='empty'>No data.police.uk month at or before {month:%B %Y} is loaded for {escape(force_slug)} "
-        f"(the latest is {loaded:%B %Y}); open the pack of a later month for the national context.</p></section>",
+        ENVIRONMENT.get_template("national_missing.html").render(
+            month_name=f"{month:%B %Y}", force_slug=force_slug, loaded_name=f"{loaded:%B %Y}"
+        ),
     )
+
+
+QUALITY_SHARES = (
+    "no_location_share",
+    "unknown_lsoa_share",
+    "outside_force_area_share",
+    "missing_crime_id_share",
+    "repeated_crime_id_share",
+    "reused_crime_id_share",
+)
 
 
 def render_public_pack(pack: PublicPack, style: str) -> str:
     """A whole page for one force from data.police.uk alone: crime by type with trends, districts,
-    national context and the data-quality notes of its files."""
+    national context and the data-quality notes of its files (templates/public_pack.html)."""
     context = pack.context
-    name = escape(context.force["force_name"])
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{name}: data.police.uk pack {context.month:%B %Y}</title><style>{style}</style></head><body>",
-        f"<h1>{name}: public data pack, {context.month:%B %Y}</h1>",
-        "<p class='meta'>Built from the street-level files published on data.police.uk (not the force's own extracts). "
-        "Words compare with the same month a year earlier and are only given when both months are loaded and complete.</p>",
-        "<section class='pillar' id='crime-by-type'><h2>Crime by type</h2><table><tr><th class='name'>Crime type</th>"
-        "<th>Month</th><th>Same month last year</th><th>v last year</th></tr>",
-    ]
-    for row in pack.types:
-        word = row["vs_last_year"] or "–"
-        parts.append(
-            f"<tr><td class='name'>{escape(row['name'])}</td>"
-            f"<td data-measure='{escape(row['measure_id'])}' data-value='{'' if row['value'] is None else row['value']}'>"
-            f"{figure(row['value'], 'count')}</td><td>{figure(row['same_month_last_year'], 'count')}</td>"
-            f"<td class='{escape(word)}'>{escape(word)}</td></tr>"
-        )
-    parts.append("</table><div class='charts'>")
-    for row in pack.types:
-        series = pack.trends.get(row["measure_id"], [])
-        parts.append(
-            f"<div class='chart'><h3>{escape(row['name'])}</h3>"
-            f"{charts.trend(series, 'count', row['name'])}{charts.trend_legend(series)}</div>"
-        )
-    parts.append(
-        "</div></section><section class='pillar' id='districts'><h2>Districts</h2><table>"
-        "<tr><th class='name'>District or bucket</th><th>Crimes</th><th>Per 1,000</th><th>v last year</th></tr>"
-    )
-    for row in pack.districts:
-        parts.append(
-            f"<tr><td class='name'>{escape(row['district'])}</td><td>{figure(row['crimes'], 'count')}</td>"
-            f"<td>{figure(row['crimes_per_1000'], 'per_1000')}</td><td>{escape(row['vs_last_year'] or '–')}</td></tr>"
-        )
-    parts.append("</table>")
-    parts.append(
-        charts.bars(
-            [(row["district"], row["crimes_per_1000"]) for row in pack.districts], "per_1000", "Crimes per 1,000 residents"
-        )
-    )
-    parts.append("</section>")
-    parts.append(render_section(context))
-    parts.append(
-        "<section class='pillar' id='data-quality'><h2>Data quality of the files</h2><table><tr><th class='name'>Month</th>"
-        "<th>Rows</th><th>Complete</th><th>No location</th><th>Unknown LSOA</th><th>Outside force area</th>"
-        "<th>No crime ID</th><th>ID on several rows</th><th>ID reused across months</th></tr>"
-    )
-    for row in pack.quality:
-        parts.append(
-            f"<tr><td class='name'>{row['month']}</td><td>{figure(row['rows_loaded'], 'count')}</td>"
-            f"<td>{'yes' if row['is_complete'] else escape(row['incomplete_reason'] or 'no')}</td>"
-            + "".join(
-                f"<td>{_share(row[key])}</td>"
-                for key in (
-                    "no_location_share",
-                    "unknown_lsoa_share",
-                    "outside_force_area_share",
-                    "missing_crime_id_share",
-                    "repeated_crime_id_share",
-                    "reused_crime_id_share",
-                )
+    return ENVIRONMENT.get_template("public_pack.html").render(
+        name=context.force["force_name"],
+        month_name=f"{context.month:%B %Y}",
+        style=Markup(style),
+        types=[
+            {
+                "id": row["measure_id"],
+                "name": row["name"],
+                "value": "" if row["value"] is None else row["value"],
+                "crimes": figure(row["value"], "count"),
+                "last_year": figure(row["same_month_last_year"], "count"),
+                "word": row["vs_last_year"] or DASH,
+            }
+            for row in pack.types
+        ],
+        charts=[
+            {
+                "name": row["name"],
+                "trend": Markup(charts.trend(pack.trends.get(row["measure_id"], []), "count", row["name"])),
+                "legend": Markup(charts.trend_legend(pack.trends.get(row["measure_id"], []))),
+            }
+            for row in pack.types
+        ],
+        districts=[
+            {
+                "district": row["district"],
+                "crimes": figure(row["crimes"], "count"),
+                "rate": figure(row["crimes_per_1000"], "per_1000"),
+                "word": row["vs_last_year"] or DASH,
+            }
+            for row in pack.districts
+        ],
+        district_bars=Markup(
+            charts.bars(
+                [(row["district"], row["crimes_per_1000"]) for row in pack.districts], "per_1000", "Crimes per 1,000 residents"
             )
-            + "</tr>"
-        )
-    parts.append("</table></section></body></html>")
-    return "\n".join(parts)
+        ),
+        national_section=Markup(render_section(context)),
+        quality=[
+            {
+                "month": row["month"],
+                "rows": figure(row["rows_loaded"], "count"),
+                "complete": "yes" if row["is_complete"] else (row["incomplete_reason"] or "no"),
+                "shares": [_share(row[key]) for key in QUALITY_SHARES],
+            }
+            for row in pack.quality
+        ],
+    )
