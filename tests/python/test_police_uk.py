@@ -234,7 +234,7 @@ def test_the_force_pack_has_a_national_context_section_when_police_uk_files_are_
 
     # the small force extracts end in 2020, before any police.uk month loaded: the section says so
     page = write_pack(police_uk_warehouse, tmp_path / "pack.html", None).read_text(encoding="utf-8")
-    note = page.split("id='national-context'", 1)[1].split("</section>", 1)[0]
+    note = page.split('id="national-context"', 1)[1].split("</section>", 1)[0]
     assert "No data.police.uk month at or before February 2020" in note and "the latest is June 2025" in note
     with duckdb.connect(str(police_uk_warehouse), read_only=True) as connection:
         (section,) = national.force_pack_sections(connection, "cambridgeshire", date(2025, 3, 1))
@@ -246,7 +246,7 @@ def test_the_force_pack_has_a_national_context_section_when_police_uk_files_are_
                 and force.period_window = country.period_window
             where force.force_slug = 'cambridgeshire' and force.period_window = 'month'
               and force.period_month = '2025-03-01'""").fetchone()
-    assert "Cambridgeshire Constabulary" in section and f"data-national='force-crimes'>{crimes:,}<" in section
+    assert "Cambridgeshire Constabulary" in section and f'data-national="force-crimes">{crimes:,}<' in section
     assert coverage == "3 of 43" and f"{coverage} forces (not counted:" in section
 
 
