@@ -23,6 +23,15 @@
     {{ return({'month': 1, 'rolling_3m': 3, 'rolling_12m': 12}) }}
 {%- endmacro %}
 
+{#- The reporting windows as rows (period_window, months_in_window), for a CTE to join on. -#}
+{% macro reporting_windows_rows() -%}
+    select * from (values
+        {%- for window, length in reporting_windows().items() %}
+        ('{{ window }}', {{ length }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as windows (period_window, months_in_window)
+{%- endmacro %}
+
 {#- The year-end benchmark month: the March that closed the previous financial year
     (April 2019 to March 2020 all compare with March 2019). -#}
 {% macro previous_year_end_month(month_column) -%}

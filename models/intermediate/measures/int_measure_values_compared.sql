@@ -141,11 +141,7 @@ sign_test_references as (
 
 windows as (
 
-    select * from (values
-        {%- for window, length in reporting_windows().items() %}
-        ('{{ window }}', {{ length }}){{ ',' if not loop.last }}
-        {%- endfor %}
-    ) as windows (period_window, months_in_window)
+    {{ reporting_windows_rows() }}
 
 ),
 

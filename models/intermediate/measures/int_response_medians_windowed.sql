@@ -5,7 +5,6 @@
 -- from its introduction); a window reaching back before it has no value and is incomplete.
 -- Incremental: a nightly build recomputes only the months whose windows take in a case loaded
 -- since the last build (from the earliest such case's month, or the first new month, onward).
-{%- set windows = reporting_windows() %}
 {{
     config(
         materialized='incremental',
@@ -64,11 +63,7 @@ cases as (
 
 windows as (
 
-    select * from (values
-        {%- for window, length in windows.items() %}
-        ('{{ window }}', {{ length }}){{ ',' if not loop.last }}
-        {%- endfor %}
-    ) as windows (period_window, months_in_window)
+    {{ reporting_windows_rows() }}
 
 ),
 
