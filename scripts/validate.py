@@ -30,15 +30,19 @@ from scripts.settings import published_dir, warehouse_path
 RESULTS_DDL = """
 create table if not exists quality.validation_results (
     run_id varchar, suite varchar, expectation varchar, dataset varchar, severity varchar,
-    passed boolean, observed_value varchar, unexpected_count bigint, where_failed varchar, description varchar
+    passed boolean, observed_value varchar, unexpected_count bigint, where_failed varchar, description varchar,
+    failed_extracts varchar[]
 )"""
 RUNS_DDL = """
 create table if not exists quality.validation_runs (
     run_id varchar, validated_at timestamp, checks bigint, blocking_failures bigint, warnings bigint,
     is_publishable boolean, data_docs varchar, build_id varchar
 )"""
-# Columns added to validation_runs after its first release (older warehouses gain them here).
-RUNS_UPGRADES = ("alter table quality.validation_runs add column if not exists build_id varchar",)
+# Columns added after the first release (older warehouses gain them here).
+UPGRADES = (
+    "alter table quality.validation_runs add column if not exists build_id varchar",
+    "alter table quality.validation_results add column if not exists failed_extracts varchar[]",
+)
 
 
 def validate(work: Path, published: Path | None, docs_project: Path) -> tuple[str, list[CheckResult], Path]:
@@ -68,6 +72,7 @@ def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path,
                 "unexpected_count": r.unexpected_count,
                 "where_failed": r.where_failed,
                 "description": r.check.description,
+                "failed_extracts": list(r.failed_extracts),
             }
             for r in results
         ]
@@ -78,10 +83,10 @@ def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path,
         connection.execute("create schema if not exists quality")
         connection.execute(RESULTS_DDL)
         connection.execute(RUNS_DDL)
-        for upgrade in RUNS_UPGRADES:
+        for upgrade in UPGRADES:
             connection.execute(upgrade)
         connection.register("new_results", rows)
-        connection.execute("insert into quality.validation_results select * from new_results")
+        connection.execute("insert into quality.validation_results by name select * from new_results")
         connection.execute(
             "insert into quality.validation_runs by name select ? as run_id, current_timestamp as validated_at, "
             "? as checks, ? as blocking_failures, ? as warnings, ? as is_publishable, ? as data_docs, ? as build_id",

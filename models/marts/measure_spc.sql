@@ -6,7 +6,7 @@
 -- range (3 sigma); two-sigma lines two thirds of the way out. The series is the months with a
 -- whole-window value, in order; a month without one is left out of it.
 {%- set baseline_start = var('spc_baseline_start_month') %}
-{%- set run_length = var('spc_run_length') %}
+{%- set run_length = var('spc_run_length') | int %}
 
 with
 

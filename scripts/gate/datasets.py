@@ -1,7 +1,9 @@
-"""The frames the checks run on: the dbt profile views, plus two the gate computes itself."""
+"""The frames the checks run on: the published figures (marts.measure_values), the dbt profile
+views of the quality schema, and three the gate computes itself."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -9,17 +11,60 @@ import pandas as pd
 
 from scripts.contract import load_contract
 
-# Columns that say which row of a dataset an unexpected value came from.
-ROW_LABELS = {
-    "quality_source_months": ["source", "period_month"],
-    "quality_source_checks": ["source"],
-    "quality_mart_checks": ["latest_month"],
-    "quality_police_uk_months": ["force_slug", "period_month"],
-    "quality_police_uk_forces": ["force_slug", "rows_loaded"],
-    "raw_columns": ["source"],
-    "load_change": ["source"],
-    "withdrawn_files": ["source", "file_key"],
+
+@dataclass(frozen=True)
+class Dataset:
+    """How the gate names a row of a dataset: the columns a failure is reported by, and which
+    extract a failing row is about (a column of the row, or one extract for the whole dataset)."""
+
+    table: str
+    labels: tuple[str, ...]
+    extract_column: str | None = None
+    extract: str | None = None
+
+    @property
+    def index_columns(self) -> list[str]:
+        """The columns Great Expectations returns for each unexpected row."""
+        extra = [self.extract_column] if self.extract_column and self.extract_column not in self.labels else []
+        return [*self.labels, *extra]
+
+
+DATASETS = {
+    "measure_values": Dataset(
+        "marts.measure_values", ("measure_id", "geography", "period_month", "period_window"), "quality_extract"
+    ),
+    "quality_measure_months": Dataset("quality.quality_measure_months", ("period_month",)),
+    "quality_source_months": Dataset("quality.quality_source_months", ("source", "period_month"), "source"),
+    "quality_source_checks": Dataset("quality.quality_source_checks", ("source",), "source"),
+    "quality_police_uk_months": Dataset("quality.quality_police_uk_months", ("force_slug", "period_month"), extract="police_uk"),
+    "quality_police_uk_forces": Dataset("quality.quality_police_uk_forces", ("force_slug", "rows_loaded"), extract="police_uk"),
+    "raw_columns": Dataset("raw tables against the extract contract", ("source",), "source"),
+    "load_change": Dataset("raw.load_audit against the last published", ("source",), "source"),
+    "withdrawn_files": Dataset("raw.load_withdrawn", ("source", "file_key"), "source"),
 }
+
+# The figures as published, each row beside its catalogue entry (unit, minimum sample, whether a
+# rate's numerator and denominator come from different rows, the extract whose warnings apply) and
+# whether it is in the latest month of the force's extracts, the month publication is decided on.
+MEASURE_VALUES = """
+with latest as (
+    select max(period_month) as period_month
+    from marts.measure_values
+    where measure_id in (select measure_id from intermediate.int_measures_catalogued where data_source = 'force_extracts')
+)
+select
+    measure_values.*,
+    catalogue.unit,
+    catalogue.min_n,
+    catalogue.is_volume_basis,
+    catalogue.quality_extract,
+    coalesce(measure_values.period_month = latest.period_month, false) as is_latest_month
+from marts.measure_values
+inner join intermediate.int_measures_catalogued as catalogue
+    on measure_values.measure_id = catalogue.measure_id
+cross join latest
+order by measure_values.measure_id, geography_level, geography, period_month, period_window
+"""
 
 
 def fetch(work: Path, published: Path | None, names: set[str]) -> dict[str, pd.DataFrame]:
@@ -33,6 +78,8 @@ def fetch(work: Path, published: Path | None, names: set[str]) -> dict[str, pd.D
                 frames[name] = load_change(connection, published)
             elif name == "withdrawn_files":
                 frames[name] = withdrawn_files(connection)
+            elif name == "measure_values":
+                frames[name] = connection.execute(MEASURE_VALUES).df()
             else:
                 frames[name] = connection.execute(f"select * from quality.{name}").df()
     return frames

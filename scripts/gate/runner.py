@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import operator
 import os
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from scripts.gate.datasets import ROW_LABELS
+from scripts.gate.datasets import DATASETS
 from scripts.gate.suites import Check
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -20,6 +22,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.row_conditions import Column
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class CheckResult:
     observed: str
     unexpected_count: int
     where_failed: str
+    failed_extracts: tuple[str, ...] = ()
 
 
 def expectation_for(check: Check) -> Any:
@@ -37,9 +41,19 @@ def expectation_for(check: Check) -> Any:
     expectation_class = getattr(gxe, class_name, None)
     if expectation_class is None:
         raise ValueError(f"{check.key}: {check.type} is not a Great Expectations expectation")
+    extra = {"row_condition": row_condition(check.where)} if check.where else {}
     return expectation_class(
-        **check.kwargs, meta={"check": check.key, "severity": check.severity, "description": check.description}
+        **check.kwargs, **extra, meta={"check": check.key, "severity": check.severity, "description": check.description}
     )
+
+
+def row_condition(where: dict[str, Any]) -> Any:
+    """A check's `where` as a Great Expectations condition: each column equal to its value (or in
+    its list), all at once."""
+    conditions = [
+        Column(column).is_in(value) if isinstance(value, list) else Column(column) == value for column, value in where.items()
+    ]
+    return reduce(operator.and_, conditions)
 
 
 def run_checks(checks: list[Check], frames: dict[str, pd.DataFrame], project_dir: Path) -> tuple[list[CheckResult], Path]:
@@ -52,10 +66,13 @@ def run_checks(checks: list[Check], frames: dict[str, pd.DataFrame], project_dir
     for check in checks:
         by_batch[(check.suite, check.dataset)].append(check)
     results: list[CheckResult] = []
+    assets: dict[str, Any] = {}
     for (suite_name, dataset), group in sorted(by_batch.items()):
         frame = frames[dataset]
-        asset = source.add_dataframe_asset(name=f"{suite_name}__{dataset}")
-        batch = asset.add_batch_definition_whole_dataframe("whole")
+        # one asset per dataset, named by the table it reads, so Data Docs say what was checked
+        if dataset not in assets:
+            assets[dataset] = source.add_dataframe_asset(name=DATASETS[dataset].table)
+        batch = assets[dataset].add_batch_definition_whole_dataframe(suite_name)
         suite = context.suites.add(gx.ExpectationSuite(name=f"{suite_name}__{dataset}"))
         for check in group:
             suite.add_expectation(expectation_for(check))
@@ -65,7 +82,10 @@ def run_checks(checks: list[Check], frames: dict[str, pd.DataFrame], project_dir
                 name=suite.name,
                 validation_definitions=[definition],
                 actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-                result_format={"result_format": "COMPLETE"},
+                result_format={
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": DATASETS[dataset].index_columns,
+                },
             )
         )
         outcome = checkpoint.run(batch_parameters={"dataframe": frame})
@@ -81,22 +101,26 @@ def _summarise(check: Check, result: Any, frame: pd.DataFrame) -> CheckResult:
     details = result.result or {}
     if result.exception_info and result.exception_info.get("raised_exception"):
         return CheckResult(check, False, "error: " + str(result.exception_info.get("exception_message")), 0, "")
+    dataset = DATASETS[check.dataset]
     unexpected = details.get("unexpected_list") or []
-    indices = details.get("unexpected_index_list") or []
-    labels = ROW_LABELS.get(check.dataset, [])
-    where = []
-    for index in indices[:20]:
-        if isinstance(index, int) and labels and index in frame.index:
-            where.append(" ".join(_label(frame.loc[index, label]) for label in labels))
+    # one dict per unexpected row, holding the dataset's label (and extract) columns
+    rows = [row for row in details.get("unexpected_index_list") or [] if isinstance(row, dict)]
+    where = [" ".join(_label(row.get(label)) for label in dataset.labels) for row in rows[:20]]
+    extracts = {str(row[dataset.extract_column]) for row in rows if row.get(dataset.extract_column) is not None}
+    if dataset.extract and not result.success:
+        extracts.add(dataset.extract)
     observed = details.get("observed_value", unexpected[:20] if unexpected else None)
     if observed is None:
         observed = _extreme(check, frame)
+    if observed is None and "element_count" in details:
+        observed = {"rows_checked": details["element_count"], "unexpected": details.get("unexpected_count") or 0}
     return CheckResult(
         check,
         bool(result.success),
         json.dumps(observed, default=str),
         int(details.get("unexpected_count") or 0),
         "; ".join(where),
+        tuple(sorted(extracts)),
     )
 
 
@@ -109,6 +133,7 @@ def _label(value: Any) -> str:
 def _extreme(check: Check, frame: pd.DataFrame) -> Any:
     """The value the check came closest to failing on: the column's max against a maximum, else its min."""
     column = check.kwargs.get("column")
+    frame = check.rows(frame)
     if column not in frame.columns or frame[column].dropna().empty:
         return None
     values = frame[column].dropna()

@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
+from scripts.gate.datasets import DATASETS
 from scripts.settings import PROJECT_ROOT, load_config
 
 SUITES_DIR = PROJECT_ROOT / "expectations"
@@ -27,10 +29,18 @@ class Check:
     kwargs: dict[str, Any] = field(hash=False)
     severity: str
     description: str
+    where: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def key(self) -> str:
         return f"{self.suite}.{self.name}"
+
+    def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of the frame the check applies to (its `where`)."""
+        mask = pd.Series(True, index=frame.index)
+        for column, value in self.where.items():
+            mask &= frame[column].isin(value if isinstance(value, list) else [value])
+        return frame[mask]
 
 
 def load_checks(folder: Path = SUITES_DIR, thresholds: dict[str, Any] | None = None) -> list[Check]:
@@ -44,11 +54,28 @@ def load_checks(folder: Path = SUITES_DIR, thresholds: dict[str, Any] | None = N
         for spec in document.get("expectations", []):
             try:
                 severity = spec["severity"]
+                if spec["dataset"] not in DATASETS:
+                    raise SuiteError(
+                        f"{path}: {spec['name']}: dataset {spec['dataset']!r} is not one the gate reads "
+                        f"(scripts/gate/datasets.py DATASETS: {', '.join(sorted(DATASETS))})"
+                    )
                 if severity not in SEVERITIES:
                     raise SuiteError(f"{path}: {spec['name']}: severity must be blocking or warning, not {severity!r}")
                 kwargs = {key: _resolve(value, thresholds, path, spec["name"]) for key, value in spec["kwargs"].items()}
+                where = spec.get("where") or {}
+                if not isinstance(where, dict):
+                    raise SuiteError(f"{path}: {spec['name']}: where must map columns to values, not {where!r}")
                 checks.append(
-                    Check(suite, spec["name"], spec["dataset"], spec["type"], kwargs, severity, spec.get("description", ""))
+                    Check(
+                        suite,
+                        spec["name"],
+                        spec["dataset"],
+                        spec["type"],
+                        kwargs,
+                        severity,
+                        spec.get("description", ""),
+                        where,
+                    )
                 )
             except KeyError as error:
                 raise SuiteError(

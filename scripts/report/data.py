@@ -86,7 +86,7 @@ def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str
         rows(
             connection,
             """
-        select suite, expectation, dataset, severity, observed_value, where_failed, description
+        select suite, expectation, dataset, severity, observed_value, where_failed, description, failed_extracts
         from quality.validation_results
         where run_id = (select run_id from quality.validation_runs order by validated_at desc limit 1) and not passed
         order by severity, suite, expectation""",

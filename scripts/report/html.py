@@ -40,8 +40,9 @@ def render(
 ) -> str:
     month = data.month
     labels = {f"y{years}": f"{month.replace(year=month.year - years):%b-%y}" for years in (1, 2, 3)}
-    # where_failed lists "source [month]; source [month]; ..." for the rows that failed
-    warned = {part.split()[0] for w in data.warnings for part in (w["where_failed"] or "").split(";") if part.strip()}
+    # the extracts the failing rows of each warning are about (the gate takes them from the row's
+    # source, or from the registry's quality_extract of the row's measure)
+    warned = {extract for w in data.warnings for extract in (w.get("failed_extracts") or [])}
     cdi = next((row for row in data.board if row["measure_id"] == "cdi_compliance"), None)
     pillars = [
         {

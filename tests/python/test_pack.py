@@ -205,7 +205,13 @@ def test_the_template_escapes_every_text() -> None:
         "baseline": None,
         "performance_vs_benchmark": None,
     }
-    warning = {"severity": "warning", "description": "a <b>bold</b> claim", "observed_value": 1, "where_failed": "crimes"}
+    warning = {
+        "severity": "warning",
+        "description": "a <b>bold</b> claim",
+        "observed_value": 1,
+        "where_failed": "crimes",
+        "failed_extracts": ["crimes"],
+    }
     page = html.render(PackData(date(2020, 8, 1), "Force & <Co>", [row], {}, {}, [warning], None, {"x": "crimes"}), {}, {})
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Force &amp; &lt;Co&gt;" in page and "a &lt;b&gt;bold&lt;/b&gt; claim" in page

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from conftest import run_dbt
 
@@ -49,19 +50,30 @@ def published_good(warehouse_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
 
 
 def broken(check: Check, frame):
-    """The frame with the check's column pushed just past its bound on the first row."""
+    """The frame with the check's column pushed just past its bound on the first row it applies to."""
     frame = frame.copy()
     kwargs = check.kwargs
+    if "column_list" in kwargs:  # a compound key: repeat the first row
+        return pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+    applies = check.rows(frame).index
+    if "column_A" in kwargs:  # a pair: only rows where both are present count
+        applies = check.rows(frame).dropna(subset=[kwargs["column_A"], kwargs["column_B"]]).index
+    assert len(applies), f"{check.key}: no row of the good build is one it applies to ({check.where})"
+    row = applies[0]
+    if "column_A" in kwargs:  # a pair that must be equal, or A at least B: make A less than B
+        frame[kwargs["column_A"]] = frame[kwargs["column_A"]].astype("float64")
+        frame.loc[row, kwargs["column_A"]] = frame.loc[row, kwargs["column_B"]] - 1
+        return frame
     column = kwargs["column"]
     frame[column] = frame[column].astype("object")
     if "value_set" in kwargs:
-        frame.loc[frame.index[0], column] = "not in the set"
+        frame.loc[row, column] = "not in the set"
     elif "max_value" in kwargs:
-        frame.loc[frame.index[0], column] = kwargs["max_value"] + 1
+        frame.loc[row, column] = kwargs["max_value"] + 1
     elif "min_value" in kwargs:
-        frame.loc[frame.index[0], column] = kwargs["min_value"] - 1
+        frame.loc[row, column] = kwargs["min_value"] - (0 if kwargs.get("strict_min") else 1)
     else:
-        frame.loc[frame.index[0], column] = None
+        frame.loc[row, column] = None
     return frame
 
 
@@ -72,11 +84,22 @@ def test_every_expectation_fails_on_data_that_breaks_it(check: Check, good_frame
         frame = frame.reindex([0])
     results, _ = run_checks([check], {check.dataset: broken(check, frame)}, tmp_path / "gx")
     assert [result.success for result in results] == [False]
+    if check.dataset == "measure_values":  # the failing figure is named, and the extract it is about
+        assert results[0].where_failed and results[0].failed_extracts, results[0]
+
+
+def test_unknown_dataset_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "x.yml").write_text(
+        "suite: x\nexpectations:\n  - {name: a, dataset: quality_nowhere, type: expect_column_values_to_not_be_null, "
+        "kwargs: {column: c}, severity: blocking}\n"
+    )
+    with pytest.raises(SuiteError, match="quality_nowhere"):
+        load_checks(tmp_path, {})
 
 
 def test_unknown_threshold_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "x.yml").write_text(
-        "suite: x\nexpectations:\n  - {name: a, dataset: d, type: expect_column_values_to_be_between, "
+        "suite: x\nexpectations:\n  - {name: a, dataset: measure_values, type: expect_column_values_to_be_between, "
         "kwargs: {column: c, max_value: '{nope}'}, severity: blocking}\n"
     )
     with pytest.raises(SuiteError, match="nope"):
