@@ -94,14 +94,16 @@ $(WAREHOUSE_PATH):
 
 test: $(STAMP) lint $(WAREHOUSE_PATH) browser test-dbt test-python ## the whole suite: style checks, dbt data and unit tests, then pytest
 
-lint: $(STAMP) ## style checks: ruff lint and ruff format --check (config in pyproject.toml); `make format` fixes
-	@echo "== lint (ruff)"
+lint: $(STAMP) ## style checks: ruff (pyproject.toml) on the Python, sqlfluff (.sqlfluff) on the SQL; `make format` fixes
+	@echo "== lint (ruff, sqlfluff)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models tests analyses --processes 2 --disable-progress-bar
 
-format: $(STAMP) ## reformat the Python and apply ruff's safe fixes
+format: $(STAMP) ## reformat the Python and the SQL: ruff's and sqlfluff's safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	$(BIN)/sqlfluff fix models tests analyses --processes 2 --disable-progress-bar
 
 test-dbt: $(STAMP)
 	@echo "== dbt test (data and unit tests on $(WAREHOUSE_PATH))"

@@ -8,7 +8,7 @@ select
     vs_baseline
 from marts.measure_values
 where measure_id = 'ppo_rate__burglary_dwelling'
-  and geography = 'Peterborough'
-  and period_window = 'rolling_12m'
+    and geography = 'Peterborough'
+    and period_window = 'rolling_12m'
 order by period_month desc
 limit 24;

@@ -16,5 +16,5 @@ select
     incomplete_reason
 from marts.police_uk_force_context
 where period_window = 'month'
-  and period_month = (select max(period_month) from marts.police_uk_force_context)
+    and period_month = (select max(latest.period_month) from marts.police_uk_force_context as latest)
 order by rank_by_rate nulls last, force_name;

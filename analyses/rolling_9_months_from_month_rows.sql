@@ -5,6 +5,6 @@ select
     sum(denominator) as n
 from marts.measure_values
 where measure_id = 'sat_whole__domestic_abuse'
-  and geography_level = 'force'
-  and period_window = 'month'
-  and period_month between date '2019-04-01' and date '2019-12-01';
+    and geography_level = 'force'
+    and period_window = 'month'
+    and period_month between date '2019-04-01' and date '2019-12-01';

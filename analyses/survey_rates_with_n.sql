@@ -4,8 +4,10 @@ with last_12 as (
     select *
     from marts.victim_satisfaction_by_question
     where geography_level = 'force'
-      and period_month > (select max(period_month) from marts.victim_satisfaction_by_question) - interval 12 month
+        and period_month
+        > (select max(latest.period_month) from marts.victim_satisfaction_by_question as latest) - interval 12 month
 )
+
 select
     survey_type,
     crime_group,

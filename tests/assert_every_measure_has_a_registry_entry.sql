@@ -12,13 +12,19 @@ measures as (
 
 methods as (
 
-    select measure_id, count(*) as method_rows from {{ ref('measure_registry') }} group by all
+    select
+        measure_id,
+        count(*) as method_rows
+    from {{ ref('measure_registry') }}
+    group by all
 
 ),
 
 final as (
 
-    select coalesce(measures.measure_id, methods.measure_id) as measure_id, methods.method_rows
+    select
+        coalesce(measures.measure_id, methods.measure_id) as measure_id,
+        methods.method_rows
     from measures
     full outer join methods
         on measures.measure_id = methods.measure_id

@@ -19,7 +19,10 @@ audit as (
 loaded as (
 
     {%- for source_name, table, raw_table in tables %}
-    select '{{ raw_table }}' as source, _source_file as source_file, count(*) as rows_in_table
+    select
+        '{{ raw_table }}' as source,
+        _source_file as source_file,
+        count(*) as rows_in_table
     from {{ source(source_name, table) }}
     group by all
     {{ 'union all' if not loop.last }}
@@ -29,7 +32,10 @@ loaded as (
 
 quarantined as (
 
-    select source, source_file, count(*) as rows_in_quarantine
+    select
+        source,
+        source_file,
+        count(*) as rows_in_quarantine
     from {{ source('force_load', 'quarantine') }}
     group by all
 

@@ -18,16 +18,40 @@ catalogue as (
 
 comparisons as (
 
-    select measure_id, geography_level, geography, period_month, period_window, value,
-        'same_month_last_year' as comparison, same_month_last_year as compared_with, vs_last_year as word
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        period_window,
+        value,
+        'same_month_last_year' as comparison,
+        same_month_last_year as compared_with,
+        vs_last_year as word
     from measure_values
     union all
-    select measure_id, geography_level, geography, period_month, period_window, value,
-        'avg_same_month_prev_3y', avg_same_month_prev_3y, vs_3y_avg
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        period_window,
+        value,
+        'avg_same_month_prev_3y',
+        avg_same_month_prev_3y,
+        vs_3y_avg
     from measure_values
     union all
-    select measure_id, geography_level, geography, period_month, period_window, value,
-        'baseline', baseline, vs_baseline
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        period_window,
+        value,
+        'baseline',
+        baseline,
+        vs_baseline
     from measure_values
 
 ),
@@ -38,7 +62,7 @@ signed as (
         comparisons.*,
         catalogue.polarity,
         sign(comparisons.value - comparisons.compared_with)
-            * case catalogue.polarity when 'lower_is_better' then -1 else 1 end as direction
+        * case catalogue.polarity when 'lower_is_better' then -1 else 1 end as direction
 
     from comparisons
     inner join catalogue

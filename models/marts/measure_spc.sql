@@ -98,8 +98,10 @@ runs_numbered as (
     -- consecutive steps in one direction share a climb; an equal step (0) ends it.
     select
         *,
-        point_number - row_number() over (partition by measure_id, geography_level, geography, side order by point_number) as side_run,
-        point_number - row_number() over (partition by measure_id, geography_level, geography, step order by point_number) as step_run,
+        point_number
+        - row_number() over (partition by measure_id, geography_level, geography, side order by point_number) as side_run,
+        point_number
+        - row_number() over (partition by measure_id, geography_level, geography, step order by point_number) as step_run,
         value > upper_two_sigma as is_beyond_upper_two_sigma,
         value < lower_two_sigma as is_beyond_lower_two_sigma
 
@@ -126,15 +128,20 @@ rules as (
         side != 0 and side_run_points >= {{ run_length }} as is_in_shift,
         -- a run of n rising points is n - 1 rising steps; its first point is the one before the first step
         coalesce(step != 0 and step_run_steps >= {{ run_length - 1 }}, false) as is_trend_end,
-        coalesce(lead(step) over points != 0 and lead(step_run_steps) over points >= {{ run_length - 1 }}, false) as is_trend_start,
+        coalesce(lead(step) over points != 0 and lead(step_run_steps) over points >= {{ run_length - 1 }}, false)
+            as is_trend_start,
         lead(step) over points as next_step,
         (is_beyond_upper_two_sigma and (
-            coalesce(lag(is_beyond_upper_two_sigma, 1) over points, false) or coalesce(lag(is_beyond_upper_two_sigma, 2) over points, false)
-            or coalesce(lead(is_beyond_upper_two_sigma, 1) over points, false) or coalesce(lead(is_beyond_upper_two_sigma, 2) over points, false)
+            coalesce(lag(is_beyond_upper_two_sigma, 1) over points, false)
+            or coalesce(lag(is_beyond_upper_two_sigma, 2) over points, false)
+            or coalesce(lead(is_beyond_upper_two_sigma, 1) over points, false)
+            or coalesce(lead(is_beyond_upper_two_sigma, 2) over points, false)
         )) as is_two_of_three_high,
         (is_beyond_lower_two_sigma and (
-            coalesce(lag(is_beyond_lower_two_sigma, 1) over points, false) or coalesce(lag(is_beyond_lower_two_sigma, 2) over points, false)
-            or coalesce(lead(is_beyond_lower_two_sigma, 1) over points, false) or coalesce(lead(is_beyond_lower_two_sigma, 2) over points, false)
+            coalesce(lag(is_beyond_lower_two_sigma, 1) over points, false)
+            or coalesce(lag(is_beyond_lower_two_sigma, 2) over points, false)
+            or coalesce(lead(is_beyond_lower_two_sigma, 1) over points, false)
+            or coalesce(lead(is_beyond_lower_two_sigma, 2) over points, false)
         )) as is_two_of_three_low
 
     from runs_measured
@@ -184,7 +191,8 @@ final as (
         case when centre_line is not null then coalesce(is_outside_limits, false) end as is_outside_limits,
         case when centre_line is not null then is_in_shift end as is_in_shift,
         case when centre_line is not null then is_in_trend end as is_in_trend,
-        case when centre_line is not null then coalesce(is_two_of_three_beyond_two_sigma, false) end as is_two_of_three_beyond_two_sigma,
+        case when centre_line is not null then coalesce(is_two_of_three_beyond_two_sigma, false) end
+            as is_two_of_three_beyond_two_sigma,
         special_cause_direction,
         case
             when centre_line is null then null

@@ -28,7 +28,7 @@ expected as (
         scope.geography_level,
         scope.geography,
         scope.period_month,
-        windows.period_window,
+        windows.period_window
     from scope
     cross join windows
 
@@ -38,7 +38,7 @@ found as (
 
     select
         expected.*,
-        measure_values.measure_id is not null as is_found,
+        measure_values.measure_id is not null as is_found
     from expected
     left join measure_values
         on expected.measure_id = measure_values.measure_id
@@ -54,7 +54,7 @@ final as (
     select
         period_month,
         count(*) as rows_expected,
-        count(*) filter (where is_found) as rows_found,
+        count(*) filter (where is_found) as rows_found
     from found
     group by period_month
 

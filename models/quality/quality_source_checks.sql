@@ -66,43 +66,92 @@ outcome_order as (
 
 checks as (
 
-    select 'crimes' as source, count(*) as rows_loaded, max(recorded_at) as last_event_at, max(loaded_at) as loaded_at,
+    select
+        'crimes' as source,
+        count(*) as rows_loaded,
+        max(recorded_at) as last_event_at,
+        max(loaded_at) as loaded_at,
         count(*) filter (where is_duplicate) as duplicate_rows,
         count(*) filter (where has_unknown_offence_code) as unknown_code_rows,
         count(*) filter (where has_committed_after_recorded) as out_of_order_rows,
         0 as unmatched_rows
     from crimes
     union all
-    select 'crime_outcomes', count(*), cast(max(outcome_date) as timestamp), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_unknown_outcome_code),
-        (select out_of_order_rows from outcome_order),
-        (select unmatched_rows from outcome_order)
+    select
+        'crime_outcomes',
+        count(*),
+        cast(max(outcome_date) as timestamp),
+        max(loaded_at),
+        count(*) filter (where is_duplicate),
+        count(*) filter (where has_unknown_outcome_code),
+        (select outcome_order.out_of_order_rows from outcome_order),
+        (select outcome_order.unmatched_rows from outcome_order)
     from outcomes
     union all
-    select 'incidents', count(*), max(created_at), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_unknown_grade or has_unknown_incident_type),
-        count(*) filter (where has_arrival_before_call), 0
+    select
+        'incidents',
+        count(*),
+        max(created_at),
+        max(loaded_at),
+        count(*) filter (where is_duplicate),
+        count(*) filter (where has_unknown_grade or has_unknown_incident_type),
+        count(*) filter (where has_arrival_before_call),
+        0
     from incidents
     union all
-    select 'calls', count(*), max(received_at), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_unknown_line),
-        count(*) filter (where has_answer_before_call), 0
+    select
+        'calls',
+        count(*),
+        max(received_at),
+        max(loaded_at),
+        count(*) filter (where is_duplicate),
+        count(*) filter (where has_unknown_line),
+        count(*) filter (where has_answer_before_call),
+        0
     from calls
     union all
-    select 'survey_responses', count(*), cast(max(interviewed_date) as timestamp), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_unknown_answer or has_unknown_crime_group), 0, 0
+    select
+        'survey_responses',
+        count(*),
+        cast(max(interviewed_date) as timestamp),
+        max(loaded_at),
+        count(*) filter (where is_duplicate),
+        count(*) filter (where has_unknown_answer or has_unknown_crime_group),
+        0,
+        0
     from surveys
     union all
-    select 'cdi_audits', count(*), cast(max(audited_date) as timestamp), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_missing_finding), 0, 0
+    select
+        'cdi_audits',
+        count(*),
+        cast(max(audited_date) as timestamp),
+        max(loaded_at),
+        count(*) filter (where is_duplicate),
+        count(*) filter (where has_missing_finding),
+        0,
+        0
     from cdi_audits
     union all
-    select 'vcc_checks', count(*), cast(max(checked_date) as timestamp), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_missing_finding), 0, 0
+    select
+        'vcc_checks',
+        count(*),
+        cast(max(checked_date) as timestamp),
+        max(loaded_at),
+        count(*) filter (where is_duplicate),
+        count(*) filter (where has_missing_finding),
+        0,
+        0
     from vcc_checks
     union all
-    select 'dqat_assessments', count(*), cast(max(assessed_date) as timestamp), max(loaded_at),
-        count(*) filter (where is_duplicate), count(*) filter (where has_unknown_result), 0, 0
+    select
+        'dqat_assessments',
+        count(*),
+        cast(max(assessed_date) as timestamp),
+        max(loaded_at),
+        count(*) filter (where is_duplicate),
+        count(*) filter (where has_unknown_result),
+        0,
+        0
     from dqat_assessments
 
 ),

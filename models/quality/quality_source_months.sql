@@ -28,7 +28,8 @@ source_months as (
         count(*) as rows_loaded,
         count(*) filter (where {{ unknown_flag }}) as unknown_district_rows
     from {{ ref(model) }}
-    where {{ month_column }} between (select min(period_month) from months) and (select max(period_month) from months)
+    where {{ month_column }} between (select min(months.period_month) from months)
+        and (select max(months.period_month) from months)
     group by all
     {{ 'union all' if not loop.last }}
     {%- endfor %}

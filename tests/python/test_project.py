@@ -4,6 +4,7 @@ style checks `make lint` runs can fail."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +89,32 @@ def test_the_style_checks_catch_unformatted_and_unused_code(tmp_path: Path) -> N
     form = subprocess.run([str(ruff), "format", "--check", *config, str(bad)], capture_output=True, text=True)
     assert lint.returncode == 1 and "F401" in lint.stdout
     assert form.returncode == 1 and "bad.py" in form.stdout
+
+
+def test_the_sql_style_check_catches_a_badly_written_model(tmp_path: Path) -> None:
+    """`make lint` runs sqlfluff with .sqlfluff over models/, tests/ and analyses/. A model written
+    to the style guide (using a project macro) passes; the same with upper-case keywords, a leading
+    comma and an unqualified column in a join fails, each fault named."""
+    sqlfluff = Path(sys.executable).parent / "sqlfluff"
+    good = tmp_path / "good.sql"
+    good.write_text(
+        "with\n\nwindows as (\n\n    {{ reporting_windows_rows() }}\n\n),\n\n"
+        "final as (\n\n    select\n        windows.period_window,\n        windows.months_in_window\n"
+        "    from windows\n\n)\n\nselect * from final\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.sql"
+    bad.write_text(
+        "SELECT a.x\n    , period_window\nFROM {{ ref('a') }} AS a\nINNER JOIN ({{ reporting_windows_rows() }}) AS w ON a.x = w.x\n",
+        encoding="utf-8",
+    )
+    config = ["--config", str(PROJECT_ROOT / ".sqlfluff"), "--disable-progress-bar"]
+    passed = subprocess.run(
+        [str(sqlfluff), "lint", *config, str(good)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
+    )
+    failed = subprocess.run(
+        [str(sqlfluff), "lint", *config, str(bad)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert failed.returncode == 1
+    assert {"CP01", "LT04", "RF02"} <= set(re.findall(r"\| (\w{2}\d{2}) \|", failed.stdout)), failed.stdout

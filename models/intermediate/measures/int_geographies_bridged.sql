@@ -10,11 +10,26 @@ districts as (
 
 final as (
 
-    select district_name, 'force' as geography_level, force_name as geography, 1 as level_order from districts
+    select
+        district_name,
+        'force' as geography_level,
+        force_name as geography,
+        1 as level_order
+    from districts
     union all
-    select district_name, 'area', area_name, 2 from districts
+    select
+        district_name,
+        'area',
+        area_name,
+        2
+    from districts
     union all
-    select district_name, 'district', district_name, 3 from districts
+    select
+        district_name,
+        'district',
+        district_name as geography,
+        3
+    from districts
 
 )
 

@@ -6,13 +6,19 @@
 -- assessments) carry a null district and are reported for the force only. Rates per 1,000 divide
 -- by the district's population of the month's calendar year (or the latest year before it).
 -- Medians are in int_response_medians_windowed.
-{%- set entries = measure_registry_entries("counted_from in ('crimes_recorded', 'crimes_by_outcome', 'incidents', 'survey_answers', 'calls', 'cdi_audits', 'vcc_checks', 'dqat_assessments') and window_aggregation != 'median'") %}
+-- The style check (make lint) renders this model without a warehouse, so without the registry's rows:
+-- the import CTEs then look unused.
+-- noqa: disable=ST03
 {%- set domains = measure_domains() %}
+{%- set force_domains = "'" ~ domains | join("', '") ~ "'" %}
+{%- set entries = measure_registry_entries("counted_from in (" ~ force_domains ~ ") and window_aggregation != 'median'") %}
 {%- set used = [] %}
 {%- for domain in domains %}
-    {%- if entries | selectattr('counted_from', 'equalto', domain) | list or entries | selectattr('denominator_from', 'equalto', domain) | list %}
-        {%- do used.append(domain) %}
-    {%- endif %}
+{%- set counts_here = entries | selectattr('counted_from', 'equalto', domain) | list %}
+{%- set divides_here = entries | selectattr('denominator_from', 'equalto', domain) | list %}
+{%- if counts_here or divides_here %}
+{%- do used.append(domain) %}
+{%- endif %}
 {%- endfor %}
 {%- set per_population = entries | selectattr('denominator_from', 'equalto', 'district_population') | list %}
 
@@ -99,9 +105,15 @@ registry as (
 crime_district_months as (
 
     -- every district and month with a recorded crime or an outcome: where a population is laid
-    select distinct district_name, period_month from crimes_recorded_counted
+    select distinct
+        district_name,
+        period_month
+    from crimes_recorded_counted
     union
-    select distinct district_name, period_month from crimes_by_outcome_counted
+    select distinct
+        district_name,
+        period_month
+    from crimes_by_outcome_counted
 
 ),
 
@@ -120,7 +132,10 @@ population_components as (
         and year(crime_district_months.period_month) >= populations.population_year
     {{ 'union all' if not loop.last }}
     {%- else %}
-    select cast(null as varchar) as component, cast(null as varchar) as district_name, cast(null as date) as period_month,
+    select
+        cast(null as varchar) as component,
+        cast(null as varchar) as district_name,
+        cast(null as date) as period_month,
         cast(null as double) as cases
     where false
     {%- endfor %}
@@ -133,7 +148,12 @@ unioned as (
     select component, district_name, period_month, cast(cases as double) as cases from {{ domain }}_components
     union all
     {%- endfor %}
-    select component, district_name, period_month, cases from population_components
+    select
+        component,
+        district_name,
+        period_month,
+        cases
+    from population_components
 
 ),
 
@@ -161,7 +181,7 @@ final as (
         sum(cases) filter (where part = 'denominator') as denominator
 
     from split
-    where measure_id in (select measure_id from registry)
+    where measure_id in (select registry.measure_id from registry)
     group by all
 
 )

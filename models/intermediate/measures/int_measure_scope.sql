@@ -29,17 +29,30 @@ police_uk_bridge as (
 
 police_uk_forces_loaded as (
 
-    select distinct 'police_uk' as data_source, force_slug from {{ ref('stg_police_uk__street_records') }}
+    select distinct
+        'police_uk' as data_source,
+        force_slug
+    from {{ ref('stg_police_uk__street_records') }}
     union all
-    select distinct 'police_uk_stop_and_search', force_slug from {{ ref('stg_police_uk__stop_and_searches') }}
+    select distinct
+        'police_uk_stop_and_search',
+        force_slug
+    from {{ ref('stg_police_uk__stop_and_searches') }}
 
 ),
 
 geographies as (
 
-    select distinct 'force_extracts' as data_source, geography_level, geography from force_bridge
+    select distinct
+        'force_extracts' as data_source,
+        geography_level,
+        geography
+    from force_bridge
     union all
-    select distinct police_uk_forces_loaded.data_source, police_uk_bridge.geography_level, police_uk_bridge.geography
+    select distinct
+        police_uk_forces_loaded.data_source,
+        police_uk_bridge.geography_level,
+        police_uk_bridge.geography
     from police_uk_bridge
     inner join police_uk_forces_loaded
         on police_uk_bridge.force_slug = police_uk_forces_loaded.force_slug

@@ -23,7 +23,10 @@ methods as (
 
 catalogue as (
 
-    select *, 'force_extracts' as data_source from force_measures
+    select
+        *,
+        'force_extracts' as data_source
+    from force_measures
     union all by name
     select * from public_measures
 

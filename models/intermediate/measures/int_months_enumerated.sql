@@ -23,7 +23,7 @@ bounds as (
 final as (
 
     select cast(period_month as date) as period_month
-    from bounds, generate_series(first_month, last_month, interval 1 month) as months(period_month)
+    from bounds, generate_series(first_month, last_month, interval 1 month) as months (period_month)
 
 )
 

@@ -28,7 +28,14 @@ assigned as (
     where {{ entry.numerator_condition }}
     union all
     {%- endfor %}
-    select cast(null as varchar), incident_reference, district_name, area_name, created_month, response_seconds, loaded_at
+    select
+        cast(null as varchar),
+        incident_reference,
+        district_name,
+        area_name,
+        created_month,
+        response_seconds,
+        loaded_at
     from timed_incidents
     where false
 
@@ -37,7 +44,7 @@ assigned as (
 final as (
 
     select * from assigned
-    where measure_id in (select measure_id from registry)
+    where measure_id in (select registry.measure_id from registry)
 
 )
 

@@ -35,7 +35,9 @@ scope as (
 
 first_months as (
 
-    select measure_id, min(created_month) as first_month
+    select
+        measure_id,
+        min(created_month) as first_month
     from all_cases
     group by all
 
@@ -44,10 +46,14 @@ first_months as (
 recompute_from as (
 
     {%- if is_incremental() %}
-    select cast(coalesce(least(
-        (select min(created_month) from all_cases where {{ is_loaded_since_last_run() }}),
-        (select max(period_month) + interval 1 month from {{ this }})
-    ), date '9999-12-01') as date) as first_month
+    select
+        cast(coalesce(least(
+            (
+                select min(created_month) from all_cases
+                where {{ is_loaded_since_last_run() }}
+            ),
+            (select max(period_month) + interval 1 month from {{ this }})
+        ), date '9999-12-01') as date) as first_month
     {%- else %}
     select date '0001-01-01' as first_month
     {%- endif %}
@@ -57,7 +63,7 @@ recompute_from as (
 cases as (
 
     select * from all_cases
-    where created_month >= (select first_month - interval 11 month from recompute_from)
+    where created_month >= (select recompute_from.first_month - interval 11 month from recompute_from)
 
 ),
 
@@ -81,8 +87,8 @@ exploded as (
     from cases
     cross join windows
     inner join range(12) as offsets (month_offset)
-        on offsets.month_offset < windows.months_in_window
-    where cases.created_month + to_months(offsets.month_offset) >= (select first_month from recompute_from)
+        on windows.months_in_window > offsets.month_offset
+    where cases.created_month + to_months(offsets.month_offset) >= (select recompute_from.first_month from recompute_from)
 
 ),
 
@@ -114,15 +120,16 @@ spine as (
         first_months.first_month,
         -- the spine of months is complete, so a window is whole when it starts on or after both
         -- the first month of data and the measure's own first month
-        scope.period_month >= greatest((select min(period_month) from months), coalesce(first_months.first_month, date '9999-12-01'))
-            + to_months(windows.months_in_window - 1) as is_complete_window,
+        scope.period_month
+        >= greatest((select min(months.period_month) from months), coalesce(first_months.first_month, date '9999-12-01'))
+        + to_months(windows.months_in_window - 1) as is_complete_window,
         cast(null as varchar) as incomplete_months
 
     from scope
     cross join windows
     left join first_months
         on scope.measure_id = first_months.measure_id
-    where scope.period_month >= (select first_month from recompute_from)
+    where scope.period_month >= (select recompute_from.first_month from recompute_from)
 
 ),
 

@@ -23,19 +23,30 @@ searches as (
 
 police_uk_bounds as (
 
-    select 'police_uk' as data_source, min(period_month) as first_month, max(period_month) as last_month
+    select
+        'police_uk' as data_source,
+        min(period_month) as first_month,
+        max(period_month) as last_month
     from street
     union all
-    select 'police_uk_stop_and_search', min(period_month), max(period_month)
+    select
+        'police_uk_stop_and_search',
+        min(period_month),
+        max(period_month)
     from searches
 
 ),
 
 final as (
 
-    select 'force_extracts' as data_source, period_month from force_months
+    select
+        'force_extracts' as data_source,
+        period_month
+    from force_months
     union all
-    select data_source, cast(period_month as date)
+    select
+        data_source,
+        cast(period_month as date)
     from police_uk_bounds, generate_series(first_month, last_month, interval 1 month) as months (period_month)
     where first_month is not null
 

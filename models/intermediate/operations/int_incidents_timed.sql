@@ -39,7 +39,8 @@ districts as (
 
 priority_grade as (
 
-    select introduced_month from grades where grade_name = 'priority'
+    select introduced_month from grades
+    where grade_name = 'priority'
 
 ),
 
@@ -53,7 +54,7 @@ joined as (
         grades.grade_name,
         coalesce(grades.is_response_grade, false) as is_response_graded,
         case
-            when incidents.created_month >= (select introduced_month from priority_grade)
+            when incidents.created_month >= (select priority_grade.introduced_month from priority_grade)
                 then grades.aspiration_minutes_from_priority
             else grades.aspiration_minutes
         end as aspiration_minutes,

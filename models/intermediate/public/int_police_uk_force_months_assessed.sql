@@ -107,7 +107,9 @@ final as (
             when rows_loaded = 0 then force_name || ' ' || strftime(period_month, '%Y-%m') || ': no street file'
             when rows_loaded < {{ var('police_uk_min_share_of_median_month') }} * median_month_rows
                 then force_name || ' ' || strftime(period_month, '%Y-%m') || ': ' || rows_loaded
-                    || ' rows, under ' || round({{ var('police_uk_min_share_of_median_month') }} * 100) || '% of its median month ('
+                    || ' rows, under '
+                    || round({{ var('police_uk_min_share_of_median_month') }} * 100)
+                    || '% of its median month ('
                     || cast(median_month_rows as bigint) || ')'
         end as incomplete_reason,
         incomplete_reason is null as is_complete

@@ -23,7 +23,9 @@ forces as (
 
 final as (
 
-    select forces.force_slug, months.period_month
+    select
+        forces.force_slug,
+        months.period_month
     from forces
     cross join months
 

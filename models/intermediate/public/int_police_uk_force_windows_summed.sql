@@ -26,7 +26,10 @@ forces as (
 
 monthly as (
 
-    select force_slug, period_month, count(*) as crimes
+    select
+        force_slug,
+        period_month,
+        count(*) as crimes
     from placed
     group by all
 

@@ -25,28 +25,47 @@ placed as (
 
 unknown_forces as (
 
-    select distinct force_slug, force_name from placed
+    select distinct
+        force_slug,
+        force_name
+    from placed
     where not is_known_force
 
 ),
 
 publishers as (
 
-    select force_slug, force_name, force_area_code, is_force_area from forces
+    select
+        force_slug,
+        force_name,
+        force_area_code,
+        is_force_area
+    from forces
     union all
-    select force_slug, force_name, null, false from unknown_forces
+    select
+        force_slug,
+        force_name,
+        null,
+        false
+    from unknown_forces
 
 ),
 
 force_districts as (
 
-    select publishers.force_slug, publishers.force_name, districts.district_name
+    select
+        publishers.force_slug,
+        publishers.force_name,
+        districts.district_name
     from publishers
     inner join districts
         on publishers.force_area_code = districts.force_area_code
     {%- for bucket in ['no_location', 'unknown_lsoa', 'outside_force_area'] %}
     union all
-    select force_slug, force_name, {{ police_uk_district_label("'" ~ bucket ~ "'", 'null', 'force_name') }}
+    select
+        force_slug,
+        force_name,
+        {{ police_uk_district_label("'" ~ bucket ~ "'", 'null', 'force_name') }}
     from publishers
     where is_force_area
     {%- endfor %}
@@ -55,11 +74,29 @@ force_districts as (
 
 final as (
 
-    select force_slug, force_name, district_name, 'force' as geography_level, force_name as geography from force_districts
+    select
+        force_slug,
+        force_name,
+        district_name,
+        'force' as geography_level,
+        force_name as geography
+    from force_districts
     union all
-    select force_slug, force_name, district_name, 'district', district_name from force_districts
+    select
+        force_slug,
+        force_name,
+        district_name,
+        'district',
+        district_name as geography
+    from force_districts
     union all
-    select force_slug, force_name, null, 'force', force_name from publishers
+    select
+        force_slug,
+        force_name,
+        null,
+        'force',
+        force_name as geography
+    from publishers
     where not is_force_area
 
 )

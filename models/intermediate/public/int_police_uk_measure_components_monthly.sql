@@ -50,13 +50,18 @@ measures as (
 
 crimes as (
 
-    select * from street where is_crime
+    select * from street
+    where is_crime
 
 ),
 
 district_months as (
 
-    select distinct force_months.force_slug, bridge.force_name, bridge.district_name, force_months.period_month
+    select distinct
+        force_months.force_slug,
+        bridge.force_name,
+        bridge.district_name,
+        force_months.period_month
     from force_months
     inner join bridge
         on force_months.force_slug = bridge.force_slug
@@ -66,7 +71,11 @@ district_months as (
 
 district_crimes as (
 
-    select force_slug, district_name, period_month, count(*) as crimes
+    select
+        force_slug,
+        district_name,
+        period_month,
+        count(*) as crimes
     from crimes
     where district_name is not null
     group by all
@@ -94,7 +103,9 @@ district_rates as (
 
 named_searches as (
 
-    select searches.*, coalesce(forces.force_name, searches.force_slug) as force_name
+    select
+        searches.*,
+        coalesce(forces.force_name, searches.force_slug) as force_name
     from searches
     left join forces
         on searches.force_slug = forces.force_slug
@@ -103,37 +114,91 @@ named_searches as (
 
 components as (
 
-    select 'pu_crimes__all' as measure_id, force_name, district_name, period_month, count(*) as numerator, null::double as denominator
-    from crimes group by all
-    union all
-    select 'pu_crimes__' || crime_type_key, force_name, district_name, period_month, count(*), null
-    from crimes group by all
-    union all
-    select 'pu_asb__all', force_name, district_name, period_month, count(*), null
-    from street where not is_crime group by all
-    union all
-    select 'pu_outcome_share__' || groups.outcome_group, crimes.force_name, crimes.district_name, crimes.period_month,
-        count(*) filter (where crimes.outcome_group = groups.outcome_group
-                         or groups.outcome_group = 'under_investigation' and crimes.outcome_group = 'status_unavailable'),
-        count(*)
+    select
+        'pu_crimes__all' as measure_id,
+        force_name,
+        district_name,
+        period_month,
+        count(*) as numerator,
+        null::double as denominator
     from crimes
-    cross join (values ('charged'), ('out_of_court'), ('no_suspect_identified'), ('unable_to_prosecute'), ('under_investigation')) as groups (outcome_group)
     group by all
     union all
-    select 'pu_crime_rate_per_1000__all', force_name, district_name, period_month, crimes, population_thousands
+    select
+        'pu_crimes__' || crime_type_key,
+        force_name,
+        district_name,
+        period_month,
+        count(*),
+        null
+    from crimes
+    group by all
+    union all
+    select
+        'pu_asb__all',
+        force_name,
+        district_name,
+        period_month,
+        count(*),
+        null
+    from street
+    where not is_crime
+    group by all
+    union all
+    select
+        'pu_outcome_share__' || groups.outcome_group,
+        crimes.force_name,
+        crimes.district_name,
+        crimes.period_month,
+        count(
+            *) filter (
+            where crimes.outcome_group = groups.outcome_group
+            or groups.outcome_group = 'under_investigation' and crimes.outcome_group = 'status_unavailable'
+        ),
+        count(*)
+    from crimes
+    cross join
+        (values ('charged'), ('out_of_court'), ('no_suspect_identified'), ('unable_to_prosecute'), ('under_investigation'))
+            as groups (outcome_group)
+    group by all
+    union all
+    select
+        'pu_crime_rate_per_1000__all',
+        force_name,
+        district_name,
+        period_month,
+        crimes,
+        population_thousands
     from district_rates
     union all
-    select 'pu_crime_rate_per_1000__all', force_name, null, period_month, count(*), null
+    select
+        'pu_crime_rate_per_1000__all',
+        force_name,
+        null,
+        period_month,
+        count(*),
+        null
     from crimes
     where district_name is null
     group by all
     union all
-    select 'pu_stop_searches__all', force_name, null, period_month, count(*), null
+    select
+        'pu_stop_searches__all',
+        force_name,
+        null,
+        period_month,
+        count(*),
+        null
     from named_searches
     group by all
     union all
-    select 'pu_stop_search_linked_share', force_name, null, period_month,
-        count(*) filter (where is_outcome_linked), count(*) filter (where is_outcome_linked is not null)
+    select
+        'pu_stop_search_linked_share',
+        force_name,
+        null,
+        period_month,
+        count(*) filter (where is_outcome_linked),
+        count(*) filter (where is_outcome_linked is not null)
     from named_searches
     group by all
 
@@ -142,7 +207,7 @@ components as (
 final as (
 
     select * from components
-    where measure_id in (select measure_id from measures)
+    where measure_id in (select measures.measure_id from measures)
 
 )
 

@@ -28,13 +28,19 @@ districts as (
 
 lsoa_codes as (
 
-    select distinct lsoa_code, district_code from {{ ref('ons_lsoas') }}
+    select distinct
+        lsoa_code,
+        district_code
+    from {{ ref('ons_lsoas') }}
 
 ),
 
 lsoa_names as (
 
-    select distinct lsoa_name, name_district_code as district_code from {{ ref('ons_lsoas') }}
+    select distinct
+        lsoa_name,
+        name_district_code as district_code
+    from {{ ref('ons_lsoas') }}
 
 ),
 

@@ -21,15 +21,30 @@ forces as (
 
 windows as (
 
-    select distinct period_month, period_window from force_windows
+    select distinct
+        period_month,
+        period_window
+    from force_windows
 
 ),
 
 areas as (
 
-    select 'region' as geography_level, region_name as geography, force_slug, force_name, population_mid2023 from forces
+    select
+        'region' as geography_level,
+        region_name as geography,
+        force_slug,
+        force_name,
+        population_mid2023
+    from forces
     union all
-    select 'country', 'England and Wales', force_slug, force_name, population_mid2023 from forces
+    select
+        'country',
+        'England and Wales',
+        force_slug,
+        force_name,
+        population_mid2023
+    from forces
 
 ),
 

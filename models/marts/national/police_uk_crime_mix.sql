@@ -27,11 +27,25 @@ area_totals as (
 
 counted as (
 
-    select 'crime_type' as mix, force_slug, force_name, region_name, period_month, crime_type as category, count(*) as crimes
+    select
+        'crime_type' as mix,
+        force_slug,
+        force_name,
+        region_name,
+        period_month,
+        crime_type as category,
+        count(*) as crimes
     from crimes
     group by all
     union all
-    select 'outcome_group', force_slug, force_name, region_name, period_month, outcome_group, count(*)
+    select
+        'outcome_group',
+        force_slug,
+        force_name,
+        region_name,
+        period_month,
+        outcome_group,
+        count(*)
     from crimes
     group by all
 
@@ -56,9 +70,9 @@ shared as (
         *,
         crimes / sum(crimes) over (partition by mix, force_slug, period_month) as share_of_force,
         sum(crimes) filter (where is_in_area_totals) over (partition by mix, region_name, period_month, category)
-            / sum(crimes) filter (where is_in_area_totals) over (partition by mix, region_name, period_month) as region_share,
+        / sum(crimes) filter (where is_in_area_totals) over (partition by mix, region_name, period_month) as region_share,
         sum(crimes) filter (where is_in_area_totals) over (partition by mix, period_month, category)
-            / sum(crimes) filter (where is_in_area_totals) over (partition by mix, period_month) as england_and_wales_share
+        / sum(crimes) filter (where is_in_area_totals) over (partition by mix, period_month) as england_and_wales_share
 
     from flagged
 

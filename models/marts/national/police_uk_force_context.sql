@@ -73,7 +73,8 @@ final as (
         ranked.population_mid2023,
         ranked.crimes_per_1000,
         ranked.crimes_same_period_last_year,
-        case when ranked.is_complete then ranked.crimes / nullif(ranked.crimes_same_period_last_year, 0) - 1 end as change_on_last_year,
+        case when ranked.is_complete then ranked.crimes / nullif(ranked.crimes_same_period_last_year, 0) - 1 end
+            as change_on_last_year,
         ranked.rank_by_rate,
         ranked.rank_by_crimes,
         ranked.ranked_forces,

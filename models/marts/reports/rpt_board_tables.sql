@@ -43,7 +43,12 @@ report_rows as (
 
 month_values as (
 
-    select measure_id, geography_level, geography, period_month, value
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        value
     from measure_values
     where period_window = 'month'
 

@@ -26,7 +26,7 @@ final as (
         *,
         outcome_code is null as is_no_outcome,
         outcome_code is not null
-            and {{ is_unknown_code('outcome_code', 'outcome_types', 'outcome_code') }} as has_unknown_outcome_code,
+        and {{ is_unknown_code('outcome_code', 'outcome_types', 'outcome_code') }} as has_unknown_outcome_code,
         {{ is_repeat_of('outcome_reference') }} as is_duplicate
 
     from renamed

@@ -44,7 +44,8 @@ final as (
     select
         *,
         coalesce(survey_type not in ('VSS', 'DAS'), true) as has_unknown_survey_type,
-        coalesce(crime_group not in ('BURGLARY', 'VIOLENT', 'VEHICLE', 'HATE', 'DOMESTIC_ABUSE'), true) as has_unknown_crime_group,
+        coalesce(crime_group not in ('BURGLARY', 'VIOLENT', 'VEHICLE', 'HATE', 'DOMESTIC_ABUSE'), true)
+            as has_unknown_crime_group,
         (
             {%- for question in questions %}
             {{ is_unknown_code(question ~ '_answer', 'survey_answers', 'answer_code') }}{{ ' or' if not loop.last }}
