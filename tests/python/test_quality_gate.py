@@ -118,6 +118,11 @@ def test_good_build_passes_publishes_and_stores_its_summary(published_good: tupl
             "select count(*) from read_parquet(?)", [str(published / "parquet" / "measure_values.parquet")]
         ).fetchone()[0]
     assert rows[0] == len(CHECKS) and rows[1] == 0 and measures > 0
+    # Data Docs show the marts suite on the published figures' own columns
+    pages = list((published / "data_docs").glob("validations/marts__measure_values/**/*.html"))
+    assert pages, sorted(str(p) for p in (published / "data_docs").rglob("*.html"))[:20]
+    page = pages[0].read_text(encoding="utf-8")
+    assert all(column in page for column in ("is_low_sample", "sample_size", "vs_last_year", "cdi_compliance")), pages[0]
 
 
 def _break_and_rebuild(work: Path, sql: str, rebuild: bool) -> None:
