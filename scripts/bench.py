@@ -2,7 +2,11 @@
 
 For each run in config/warehouse.yml (bench.runs) it generates SYNTHETIC extracts and times every
 step as its own process, with its peak memory: generate, load, `dbt build --full-refresh`,
-validate, publish and report (the pack). Then two yardsticks:
+validate, publish and report (the pack). Then three yardsticks:
+
+- loading: DuckDB's own read_csv of the same files into tables (scripts/read_csv_yardstick.py),
+  against the load (which also casts to the contract, quarantines, audits and accounts for every
+  line);
 
 - tooling: `dbt run --full-refresh` (models only) against the same models' compiled SQL run
   directly over one DuckDB connection (scripts/compiled_sql.py): the ratio is what dbt costs;
@@ -40,6 +44,7 @@ DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 STEP_LABELS = {
     "generate": "generate SYNTHETIC extracts",
     "load": "load (read, cast, audit, quarantine)",
+    "read_csv": "yardstick: DuckDB read_csv of the same files (scripts/read_csv_yardstick.py)",
     "dbt_build": "`dbt build --full-refresh` (seeds, models, snapshot, tests)",
     "validate": "quality gate (Great Expectations)",
     "publish": "publish (copy, Parquet, Data Docs)",
@@ -102,6 +107,10 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
     )
     link_months(generated, extracts, labels[:-1])
     step("load", lambda: runner.script(warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse), "--quiet"))
+    scratch = folder / "read_csv" / "yardstick.duckdb"
+    scratch.parent.mkdir()
+    step("read_csv", lambda: runner.script(scratch, "read_csv_yardstick", "--raw", str(extracts), "--warehouse", str(scratch)))
+    shutil.rmtree(scratch.parent)
     step("dbt_build", lambda: runner.dbt(warehouse, "build", "--full-refresh"))
     work_split = {"dbt_build": dbt_work(warehouse)}
     step("validate", lambda: runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published)))
@@ -156,6 +165,7 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
         },
         "dbt_seconds_by_kind": work_split,
         "dbt_over_compiled_sql": round(steps["dbt_run"].seconds / steps["compiled_sql"].seconds, 2),
+        "load_over_read_csv": round(steps["load"].seconds / steps["read_csv"].seconds, 2),
         "nightly_over_full_build": round(steps["nightly_dbt_build"].seconds / steps["dbt_build"].seconds, 2),
     }
 
@@ -187,6 +197,13 @@ def write_results(runs: list[dict[str, Any]], results: Path = RESULTS) -> dict[s
     return figures
 
 
+def _timing(run: dict[str, Any], name: str) -> str:
+    """A step's seconds and peak memory, or a dash for a run measured before the step was added."""
+    if name not in run["seconds"]:
+        return "–"
+    return f"{run['seconds'][name]:,} s ({run['peak_mib'][name]:,} MiB)"
+
+
 def write_doc(figures: dict[str, Any], doc: Path = DOC) -> None:
     """The force section of docs/benchmarks.md, between its markers."""
     runs = figures["runs"]
@@ -194,9 +211,7 @@ def write_doc(figures: dict[str, Any], doc: Path = DOC) -> None:
     rule = "|---|" + "---|" * len(runs)
     lines = [header, rule]
     for name, label in STEP_LABELS.items():
-        lines.append(
-            f"| {label} | " + " | ".join(f"{run['seconds'][name]:,} s ({run['peak_mib'][name]:,} MiB)" for run in runs) + " |"
-        )
+        lines.append(f"| {label} | " + " | ".join(_timing(run, name) for run in runs) + " |")
     facts = [
         ("months of history", lambda run: f"{run['months']} ({run['first_month']} to {run['last_month']})"),
         ("rows (all sources)", lambda run: f"{run['rows_generated_and_loaded']:,}"),
@@ -219,6 +234,7 @@ def write_doc(figures: dict[str, Any], doc: Path = DOC) -> None:
                 f"{run['dbt_seconds_by_kind']['nightly_dbt_build']['tests']}"
             ),
         ),
+        ("load / DuckDB read_csv of the same files", lambda run: f"{run.get('load_over_read_csv', '–')}x"),
         ("dbt run / compiled SQL direct", lambda run: f"{run['dbt_over_compiled_sql']}x"),
         ("nightly incremental build / full build", lambda run: f"{run['nightly_over_full_build']}x"),
         ("measured on", lambda run: f"{run['measured_on']}, {run['machine']['cores']} cores, {run['machine']['memory_gib']} GiB"),

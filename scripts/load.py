@@ -46,6 +46,7 @@ import re
 import sys
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -240,11 +241,17 @@ CONTROL_BYTES = re.compile(CONTROL_CHARACTERS.encode())
 class FileShape:
     """A file as physical lines, read apart from the CSV parse that loads it (to reconcile with it)."""
 
-    data: bytes  # the whole file, decompressed
     lines: int  # physical lines, the header's included
     ends_with_newline: bool
     blank_lines: tuple[int, ...]  # physical line numbers of empty lines
     has_control_characters: bool  # NUL and the like anywhere in the file
+    text_bytes: int = 0  # decompressed size
+
+    @property
+    def is_regular(self) -> bool:
+        """Could every record be one line? (No blank line, no control character, a final newline;
+        quoted newlines and rejected lines only show when the file is parsed.)"""
+        return self.ends_with_newline and not self.blank_lines and not self.has_control_characters
 
 
 def read_shape(path: Path) -> FileShape:
@@ -260,7 +267,7 @@ def read_shape(path: Path) -> FileShape:
     blank: tuple[int, ...] = ()
     if b"\n\n" in data or b"\n\r\n" in data:  # rare: find them exactly
         blank = tuple(data.count(b"\n", 0, match.start()) + 2 for match in re.finditer(rb"\n(?=\r?\n)", data))
-    return FileShape(data, lines, ends, blank, CONTROL_BYTES.search(data) is not None)
+    return FileShape(lines, ends, blank, CONTROL_BYTES.search(data) is not None, len(data))
 
 
 def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, str]:
@@ -428,6 +435,156 @@ def load_file(
     return result
 
 
+def load_files(
+    connection: duckdb.DuckDBPyConnection,
+    table: Table,
+    paths: list[Path],
+    csv_options: dict[str, Any],
+    md5s: dict[Path, str] | None = None,
+    replaced: set[Path] | None = None,
+) -> list[FileResult]:
+    """Load the files of one source, in order. Runs of well-formed files are read together, one
+    read_csv per batch (about csv.batch_mib of text), and checked file by file as load_file checks
+    one: every physical line the header or a record, quarantine lines exact. A file that is not
+    well-formed (FileShape.is_regular), or in which the batch finds a rejected line or a record
+    spanning lines, is loaded on its own by load_file, with its full checks."""
+    md5s = md5s if md5s is not None else {}
+    replaced = replaced or set()
+    with ThreadPoolExecutor(max_workers=2) as pool:  # decompressing and hashing release the GIL
+        shapes = dict(zip(paths, pool.map(read_shape, paths), strict=True))
+        missing = [path for path in paths if path not in md5s]
+        md5s = {**md5s, **dict(zip(missing, pool.map(fingerprint, missing), strict=True))}
+    limit = int(csv_options.get("batch_mib", 512)) << 20
+    results: dict[Path, FileResult] = {}
+    alone: list[Path] = []
+    batch: list[Path] = []
+
+    def flush() -> None:
+        if batch:
+            done = _load_batch(connection, table, batch, shapes, csv_options, md5s, replaced)
+            results.update(done)
+            alone.extend(path for path in batch if path not in done)
+            batch.clear()
+
+    for path in paths:
+        if not shapes[path].is_regular:
+            alone.append(path)
+            continue
+        batch.append(path)
+        if sum(shapes[p].text_bytes for p in batch) >= limit:
+            flush()
+    flush()
+    for path in alone:
+        results[path] = load_file(connection, table, path, csv_options, md5s[path], path in replaced)
+    return [results[path] for path in paths]
+
+
+def _load_batch(
+    connection: duckdb.DuckDBPyConnection,
+    table: Table,
+    paths: list[Path],
+    shapes: dict[Path, FileShape],
+    csv_options: dict[str, Any],
+    md5s: dict[Path, str],
+    replaced: set[Path],
+) -> dict[Path, FileResult]:
+    """Load well-formed files with one read_csv. A file is taken when DuckDB rejected none of its
+    lines and read exactly one record per line after the header (so record n is line n + 1); the
+    others are left for load_file (not in the result)."""
+    by_name = {str(path): path for path in paths}
+    columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in table.column_names)
+    files = "[" + ", ".join(literal(name) for name in by_name) + "]"
+    connection.execute(
+        "drop view if exists _scan_rows; drop table if exists _rejects; drop table if exists _reject_scans; "
+        "drop table if exists _scan"
+    )
+    try:
+        connection.execute(f"""
+            create temp table _scan as
+            select *
+            from read_csv({files}, columns = {{{columns}}}, header = true, auto_detect = false,
+                          delim = {literal(csv_options["delimiter"])}, quote = {literal(csv_options["quote"])},
+                          escape = {literal(csv_options["escape"])}, encoding = {literal(csv_options["encoding"])},
+                          strict_mode = true, store_rejects = true, filename = '_file',
+                          rejects_table = '_rejects', rejects_scan = '_reject_scans')
+        """)
+        # rows keep the scan's order (files in the order given, each file's records in order), so a
+        # row's rowid, less its file's first, is its record number in the file
+        connection.execute("create temp view _scan_rows as select *, rowid as _row from _scan")
+    except duckdb.Error:
+        return {}  # each file is read again on its own, and the one that cannot be is named there
+    rejected = {
+        name
+        for (name,) in connection.execute(
+            "select distinct _reject_scans.file_path from _rejects inner join _reject_scans "
+            "on _rejects.scan_id = _reject_scans.scan_id and _rejects.file_id = _reject_scans.file_id"
+        ).fetchall()
+    }
+    counts = connection.execute("select _file, count(*), min(_row) from _scan_rows group by _file").fetchall()
+    taken = {
+        name: first_row
+        for name, records, first_row in counts
+        if name not in rejected and records + 1 == shapes[by_name[name]].lines
+    }
+    if not taken:
+        return {}
+    connection.execute("create or replace temp table _taken (_file varchar, _first_row bigint)")
+    connection.execute("insert into _taken select unnest(?), unnest(?)", [list(taken), list(taken.values())])
+    casts = [cast_expression(column, csv_options) for column in table.columns]
+    typed = ", ".join(f"{typed} as {identifier(column.name)}" for column, (typed, _) in zip(table.columns, casts, strict=True))
+    reasons = ", ".join(reason for _, reason in casts)
+    connection.execute(f"""
+        create or replace temp table _typed as
+        select
+            {typed},
+            _scan._file,
+            _scan._row,
+            _scan._row - _taken._first_row + 2 as _source_line,
+            nullif(concat_ws('; ', {reasons}), '') as _reason
+        from _scan_rows as _scan
+        inner join _taken on _scan._file = _taken._file
+    """)
+    target = f"{SCHEMA}.{identifier(table.raw_table)}"
+    names = ", ".join(identifier(name) for name in table.column_names)
+    connection.execute(f"""
+        insert into {target}
+        select {names}, _file, _source_line, current_timestamp
+        from _typed where _reason is null
+    """)
+    originals = ", ".join(f"{literal(name)}: _scan.{identifier(name)}" for name in table.column_names)
+    connection.execute(f"""
+        insert into {SCHEMA}.quarantine
+        select {literal(table.raw_table)}, _typed._file, _typed._source_line, _typed._reason,
+               to_json({{{originals}}})::varchar, current_timestamp
+        from _typed
+        inner join _scan_rows as _scan on _typed._row = _scan._row
+        where _typed._reason is not null
+        order by _typed._row
+    """)
+    results: dict[Path, FileResult] = {}
+    for name, loaded, quarantined in connection.execute(
+        "select _file, count(*) filter (where _reason is null), count(*) filter (where _reason is not null) "
+        "from _typed group by _file"
+    ).fetchall():
+        path = by_name[name]
+        results[path] = FileResult(table.raw_table, path, loaded + quarantined, loaded, quarantined, path in replaced)
+    audit = [results[path] for path in paths if path in results]
+    connection.execute(
+        f"insert into {SCHEMA}.load_audit select unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), "
+        "current_timestamp, unnest(?), unnest(?)",
+        [
+            [r.source for r in audit],
+            [str(r.path) for r in audit],
+            [r.rows_read for r in audit],
+            [r.rows_loaded for r in audit],
+            [r.rows_quarantined for r in audit],
+            [r.path.stat().st_size for r in audit],
+            [md5s[r.path] for r in audit],
+        ],
+    )
+    return results
+
+
 def _line_number_sql(rejected: int) -> str:
     """File line of the n-th good record when every record is one line: after the header, and after
     any rejected lines before it."""
@@ -541,7 +698,7 @@ def load(
                 _create_raw_table(connection, table)
                 connection.execute(f"delete from {SCHEMA}.load_audit where source = ?", [table.raw_table])
                 connection.execute(f"delete from {SCHEMA}.quarantine where source = ?", [table.raw_table])
-                batch = [load_file(connection, table, path, csv_options) for path in paths]
+                batch = load_files(connection, table, paths, csv_options)
             results.extend(batch)
             if progress:
                 print(
@@ -585,8 +742,10 @@ def _load_new_files(
         f"select source_file, file_md5 from {SCHEMA}.load_audit where source = ? order by source_file", [table.raw_table]
     ).fetchall():
         loaded[file_key(Path(name))] = (name, md5)
-    results = []
     present = set()
+    new: list[Path] = []
+    md5s: dict[Path, str] = {}
+    replaced: set[Path] = set()
     for path in paths:
         key = file_key(path)
         present.add(key)
@@ -600,7 +759,10 @@ def _load_new_files(
                 connection.execute(
                     f"delete from {SCHEMA}.{bookkeeping} where source = ? and source_file = ?", [table.raw_table, previous[0]]
                 )
-        results.append(load_file(connection, table, path, csv_options, md5, replaced=previous is not None))
+            replaced.add(path)
+        new.append(path)
+        md5s[path] = md5
+    results = load_files(connection, table, new, csv_options, md5s, replaced)
     for key, (name, _) in sorted(loaded.items()):
         if key not in present:
             connection.execute(
