@@ -19,8 +19,15 @@ a file stops too; re-export it.)
 raw.load_audit gets one row per file: rows_read = rows_loaded + rows_quarantined.
 
 A missing source folder, a file with the wrong header, a file that cannot be read or is truncated,
-or a file whose lines do not balance stops the load before anything is changed (one transaction),
-with a message naming the file and the problem (exit code 2).
+or a file whose lines do not balance stops the load before anything its readers use is changed,
+with a message naming the file and the problem (exit code 2). A full load writes every source into
+raw.<table>__loading (and its quarantine and audit rows beside), committed as it goes, then swaps
+them all in with one transaction; a load that stops drops them, and one that was killed leaves them
+for the next load to drop. A nightly load adds its few files inside one transaction.
+
+Speed: a source's well-formed files (every record one line, a final newline, no control
+characters) are read together, one DuckDB read_csv per batch of csv.batch_mib (config/warehouse.yml)
+and checked file by file; any other file is read on its own with the checks above.
 
     python -m scripts.load                      # data/raw -> warehouse/warehouse.duckdb
     python -m scripts.load --raw /tmp/extracts --warehouse /tmp/test.duckdb
@@ -91,6 +98,30 @@ create table if not exists {SCHEMA}.quarantine (
     original_values varchar,
     quarantined_at timestamp not null
 )"""
+
+
+# A full load writes raw.<table>__loading, raw.quarantine__loading and raw.load_audit__loading first,
+# committed as it goes (fast: no transaction holds millions of rows), then swaps them in with one
+# transaction; until that commits the raw tables are untouched, and a load that stops drops them.
+LOADING = "__loading"
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Where a load writes a source's rows, its quarantined rows and its audit rows."""
+
+    rows: str
+    quarantine: str = f"{SCHEMA}.quarantine"
+    audit: str = f"{SCHEMA}.load_audit"
+
+    @classmethod
+    def of(cls, table: Table, suffix: str = "") -> Targets:
+        """The raw tables themselves, or (suffix LOADING) the full load's tables swapped in at its end."""
+        return cls(
+            f"{SCHEMA}.{identifier(table.raw_table + suffix)}",
+            f"{SCHEMA}.{identifier('quarantine' + suffix)}",
+            f"{SCHEMA}.{identifier('load_audit' + suffix)}",
+        )
 
 
 class LoadError(Exception):
@@ -234,7 +265,8 @@ def check_header(path: Path, table: Table) -> None:
 
 
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # in a field: not text an extract should carry
-CONTROL_BYTES = re.compile(CONTROL_CHARACTERS.encode())
+# the same characters as single bytes, each looked for with one fast scan of the file
+CONTROL_BYTES = tuple(byte for byte in (bytes([code]) for code in range(128)) if re.fullmatch(CONTROL_CHARACTERS.encode(), byte))
 
 
 @dataclass(frozen=True)
@@ -258,8 +290,9 @@ def read_shape(path: Path) -> FileShape:
     """Read a file to its end (a truncated gzip stops here: DuckDB would load it without complaint)
     and count its physical lines and blank lines."""
     try:
-        with gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb") as handle:
-            data = handle.read()
+        data = path.read_bytes()
+        if path.suffix == ".gz":
+            data = gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as error:
         raise LoadError(f"{path}: cannot be read ({error}). Re-export the file.") from error
     ends = data.endswith(b"\n")
@@ -267,7 +300,7 @@ def read_shape(path: Path) -> FileShape:
     blank: tuple[int, ...] = ()
     if b"\n\n" in data or b"\n\r\n" in data:  # rare: find them exactly
         blank = tuple(data.count(b"\n", 0, match.start()) + 2 for match in re.finditer(rb"\n(?=\r?\n)", data))
-    return FileShape(lines, ends, blank, CONTROL_BYTES.search(data) is not None, len(data))
+    return FileShape(lines, ends, blank, any(byte in data for byte in CONTROL_BYTES), len(data))
 
 
 def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, str]:
@@ -311,8 +344,10 @@ def load_file(
     csv_options: dict[str, Any],
     md5: str | None = None,
     replaced: bool = False,
+    into: Targets | None = None,
 ) -> FileResult:
-    """Load one file into raw.<source>, its bad rows into raw.quarantine, and audit it.
+    """Load one file into raw.<source>, its bad rows into raw.quarantine, and audit it (or into the
+    tables `into` names).
 
     The file's physical lines are counted apart from the CSV parse (read_shape), and every one must
     be the header, a blank line, or part of a record loaded or quarantined: otherwise rows were lost
@@ -320,6 +355,7 @@ def load_file(
     Quarantine lines are the file's physical lines (the header is line 1), exact after quoted
     newlines and blank lines. A field holding a control character (NUL and the like) is quarantined;
     so is the last record of a file that does not end with a newline (it may be cut)."""
+    into = into or Targets.of(table)
     shape = read_shape(path)
     columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in table.column_names)
     connection.execute("drop table if exists _rejects; drop table if exists _reject_scans; drop table if exists _scan")
@@ -392,15 +428,14 @@ def load_file(
         from _scan
         {"inner join _places on _scan._record = _places._record" if irregular else ""}
     """)
-    target = f"{SCHEMA}.{identifier(table.raw_table)}"
     names = ", ".join(identifier(name) for name in table.column_names)
     connection.execute(f"""
-        insert into {target}
+        insert into {into.rows}
         select {names}, {literal(str(path))}, _source_line, current_timestamp
         from _typed where _reason is null order by _source_line
     """)
     connection.execute(f"""
-        insert into {SCHEMA}.quarantine
+        insert into {into.quarantine}
         select {literal(table.raw_table)}, {literal(str(path))}, _typed._source_line, _typed._reason,
                to_json({{{originals}}})::varchar, current_timestamp
         from _typed
@@ -421,7 +456,7 @@ def load_file(
         table.raw_table, path, loaded + quarantined_cast + len(rejects), loaded, quarantined_cast + len(rejects), replaced
     )
     connection.execute(
-        f"insert into {SCHEMA}.load_audit values (?, ?, ?, ?, ?, current_timestamp, ?, ?)",
+        f"insert into {into.audit} values (?, ?, ?, ?, ?, current_timestamp, ?, ?)",
         [
             table.raw_table,
             str(path),
@@ -442,6 +477,7 @@ def load_files(
     csv_options: dict[str, Any],
     md5s: dict[Path, str] | None = None,
     replaced: set[Path] | None = None,
+    into: Targets | None = None,
 ) -> list[FileResult]:
     """Load the files of one source, in order. Runs of well-formed files are read together, one
     read_csv per batch (about csv.batch_mib of text), and checked file by file as load_file checks
@@ -450,6 +486,7 @@ def load_files(
     spanning lines, is loaded on its own by load_file, with its full checks."""
     md5s = md5s if md5s is not None else {}
     replaced = replaced or set()
+    into = into or Targets.of(table)
     with ThreadPoolExecutor(max_workers=2) as pool:  # decompressing and hashing release the GIL
         shapes = dict(zip(paths, pool.map(read_shape, paths), strict=True))
         missing = [path for path in paths if path not in md5s]
@@ -461,7 +498,7 @@ def load_files(
 
     def flush() -> None:
         if batch:
-            done = _load_batch(connection, table, batch, shapes, csv_options, md5s, replaced)
+            done = _load_batch(connection, table, batch, shapes, csv_options, md5s, replaced, into)
             results.update(done)
             alone.extend(path for path in batch if path not in done)
             batch.clear()
@@ -475,7 +512,7 @@ def load_files(
             flush()
     flush()
     for path in alone:
-        results[path] = load_file(connection, table, path, csv_options, md5s[path], path in replaced)
+        results[path] = load_file(connection, table, path, csv_options, md5s[path], path in replaced, into)
     return [results[path] for path in paths]
 
 
@@ -487,6 +524,7 @@ def _load_batch(
     csv_options: dict[str, Any],
     md5s: dict[Path, str],
     replaced: set[Path],
+    into: Targets,
 ) -> dict[Path, FileResult]:
     """Load well-formed files with one read_csv. A file is taken when DuckDB rejected none of its
     lines and read exactly one record per line after the header (so record n is line n + 1); the
@@ -544,16 +582,15 @@ def _load_batch(
         from _scan_rows as _scan
         inner join _taken on _scan._file = _taken._file
     """)
-    target = f"{SCHEMA}.{identifier(table.raw_table)}"
     names = ", ".join(identifier(name) for name in table.column_names)
     connection.execute(f"""
-        insert into {target}
+        insert into {into.rows}
         select {names}, _file, _source_line, current_timestamp
         from _typed where _reason is null
     """)
     originals = ", ".join(f"{literal(name)}: _scan.{identifier(name)}" for name in table.column_names)
     connection.execute(f"""
-        insert into {SCHEMA}.quarantine
+        insert into {into.quarantine}
         select {literal(table.raw_table)}, _typed._file, _typed._source_line, _typed._reason,
                to_json({{{originals}}})::varchar, current_timestamp
         from _typed
@@ -570,7 +607,7 @@ def _load_batch(
         results[path] = FileResult(table.raw_table, path, loaded + quarantined, loaded, quarantined, path in replaced)
     audit = [results[path] for path in paths if path in results]
     connection.execute(
-        f"insert into {SCHEMA}.load_audit select unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), "
+        f"insert into {into.audit} select unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), "
         "current_timestamp, unnest(?), unnest(?)",
         [
             [r.source for r in audit],
@@ -685,34 +722,34 @@ def load(
             connection.execute(upgrade.format(schema=SCHEMA))
         connection.execute(QUARANTINE_DDL)
         connection.execute(WITHDRAWN_DDL)
+        if not new_files_only:
+            results = _load_into_loading_tables(connection, plan, csv_options, progress)
         connection.execute("begin transaction")
         build_identity.record(connection, "load")
         connection.execute(f"delete from {SCHEMA}.load_withdrawn")  # what this load finds withdrawn
         for table, paths in plan:
-            started = time.perf_counter()
             if new_files_only:
+                started = time.perf_counter()
                 _create_raw_table(connection, table)
                 batch = _load_new_files(connection, table, paths, csv_options)
+                results.extend(batch)
+                _report(progress, table, batch, started)
             else:
-                connection.execute(f"drop table if exists {SCHEMA}.{identifier(table.raw_table)}")
-                _create_raw_table(connection, table)
-                connection.execute(f"delete from {SCHEMA}.load_audit where source = ?", [table.raw_table])
-                connection.execute(f"delete from {SCHEMA}.quarantine where source = ?", [table.raw_table])
-                batch = load_files(connection, table, paths, csv_options)
-            results.extend(batch)
-            if progress:
-                print(
-                    f"  {table.raw_table:<26} {len(batch):>4} files {sum(r.rows_loaded for r in batch):>11,} loaded "
-                    f"{sum(r.rows_quarantined for r in batch):>7,} quarantined  {time.perf_counter() - started:5.1f}s",
-                    flush=True,
-                )
+                _swap_in(connection, table)
+        if not new_files_only:
+            _drop_loading_tables(connection, [table for table, _ in plan])
         if police_uk_dir is None:
             for table in police_uk.values():
                 _create_raw_table(connection, table)
         withdrawn = connection.execute(f"select source, file_key from {SCHEMA}.load_withdrawn order by all").fetchall()
         connection.execute("commit")
     except BaseException:
-        connection.execute("rollback")
+        try:
+            connection.execute("rollback")
+        except duckdb.Error:
+            pass  # no transaction was open: the full load stopped while writing its loading tables
+        if not new_files_only:
+            _drop_loading_tables(connection, [table for table, _ in plan])
         raise
     finally:
         connection.close()
@@ -723,6 +760,53 @@ def load(
             flush=True,
         )
     return results
+
+
+def _report(progress: bool, table: Table, batch: list[FileResult], started: float) -> None:
+    if progress:
+        print(
+            f"  {table.raw_table:<26} {len(batch):>4} files {sum(r.rows_loaded for r in batch):>11,} loaded "
+            f"{sum(r.rows_quarantined for r in batch):>7,} quarantined  {time.perf_counter() - started:5.1f}s",
+            flush=True,
+        )
+
+
+def _load_into_loading_tables(
+    connection: duckdb.DuckDBPyConnection, plan: list[tuple[Table, list[Path]]], csv_options: dict[str, Any], progress: bool
+) -> list[FileResult]:
+    """The full load's first part: every source into raw.<table>__loading, its quarantined rows and
+    audit into raw.quarantine__loading and raw.load_audit__loading, committed as written. Nothing
+    the warehouse's readers use changes; leftovers of a load that was killed are dropped first."""
+    tables = [table for table, _ in plan]
+    _drop_loading_tables(connection, tables)
+    for name in ("quarantine", "load_audit"):
+        connection.execute(f"create table {SCHEMA}.{identifier(name + LOADING)} as select * from {SCHEMA}.{name} limit 0")
+    results: list[FileResult] = []
+    for table, paths in plan:
+        started = time.perf_counter()
+        _create_raw_table(connection, table, table.raw_table + LOADING)
+        batch = load_files(connection, table, paths, csv_options, into=Targets.of(table, LOADING))
+        results.extend(batch)
+        _report(progress, table, batch, started)
+    return results
+
+
+def _swap_in(connection: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Inside the load's transaction: the source's loading table becomes its raw table, and its
+    quarantine and audit rows replace the old ones."""
+    connection.execute(f"drop table if exists {SCHEMA}.{identifier(table.raw_table)}")
+    connection.execute(f"alter table {SCHEMA}.{identifier(table.raw_table + LOADING)} rename to {identifier(table.raw_table)}")
+    for name in ("load_audit", "quarantine"):
+        connection.execute(f"delete from {SCHEMA}.{name} where source = ?", [table.raw_table])
+        connection.execute(
+            f"insert into {SCHEMA}.{name} select * from {SCHEMA}.{identifier(name + LOADING)} where source = ?",
+            [table.raw_table],
+        )
+
+
+def _drop_loading_tables(connection: duckdb.DuckDBPyConnection, tables: list[Table]) -> None:
+    for name in [table.raw_table for table in tables] + ["quarantine", "load_audit"]:
+        connection.execute(f"drop table if exists {SCHEMA}.{identifier(name + LOADING)}")
 
 
 def file_key(path: Path) -> str:
@@ -771,11 +855,12 @@ def _load_new_files(
     return results
 
 
-def _create_raw_table(connection: duckdb.DuckDBPyConnection, table: Table) -> None:
-    """The raw table for a contract table, if it is not there yet (police.uk tables exist even when empty)."""
+def _create_raw_table(connection: duckdb.DuckDBPyConnection, table: Table, name: str | None = None) -> None:
+    """The raw table for a contract table (or a table of its shape named `name`), if it is not there
+    yet (police.uk tables exist even when empty)."""
     columns = ", ".join(f"{identifier(column.name)} {column.data_type}" for column in table.columns)
     connection.execute(
-        f"create table if not exists {SCHEMA}.{identifier(table.raw_table)} "
+        f"create table if not exists {SCHEMA}.{identifier(name or table.raw_table)} "
         f"({columns}, _source_file varchar, _source_line bigint, _loaded_at timestamp)"
     )
 

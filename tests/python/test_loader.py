@@ -409,3 +409,47 @@ def test_every_row_carries_its_own_file_and_line(extracts: Path, tmp_path: Path,
                 assert lines[name][line - 1].split(",")[0] == (value or ""), (name, line)
             for original, name, line in quarantined:
                 assert lines[name][line - 1].split(",")[0] == (json.loads(original)[key] or ""), (name, line)
+
+
+def test_a_full_load_that_stops_leaves_the_loaded_warehouse_as_it_was(extracts: Path, tmp_path: Path) -> None:
+    """A full load writes raw.<table>__loading tables and swaps them in with one transaction at the
+    end: a load that stops part way (here at a calls file whose lines do not balance, after crimes
+    and the rest were written) leaves every raw table, the quarantine and the audit as they were and
+    no loading table behind; leftovers of a load that was killed are dropped by the next."""
+    from dataclasses import replace
+
+    from scripts import load as loader
+
+    warehouse = tmp_path / "w.duckdb"
+    load(extracts, warehouse, progress=False)
+
+    def state() -> tuple:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            tables = connection.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+            ).fetchall()
+            counts = [
+                connection.execute(f"select count(*) from raw.{name}").fetchone()[0]
+                for (name,) in tables
+                if name != "build_identity"
+            ]
+            loaded_at = connection.execute("select max(loaded_at) from raw.load_audit").fetchone()
+            return tables, counts, loaded_at
+
+    before = state()
+    path = sorted((extracts / "calls").glob("*.csv*"))[-1]
+    original = loader.read_shape
+    loader.read_shape = lambda candidate: (
+        replace(original(candidate), lines=original(candidate).lines + 5) if candidate == path else original(candidate)
+    )
+    try:
+        with pytest.raises(LoadError, match="rows were lost"):
+            load(extracts, warehouse, progress=False)
+    finally:
+        loader.read_shape = original
+    assert state() == before
+    with duckdb.connect(str(warehouse)) as connection:  # a killed load's leftovers
+        connection.execute("create table raw.crimes__loading as select * from raw.crimes limit 3")
+    load(extracts, warehouse, progress=False)
+    tables, counts, _ = state()
+    assert (tables, counts) == before[:2]
