@@ -20,6 +20,21 @@
     ({{ column }} is null or {{ column }} not in (select {{ seed_column }} from {{ ref(seed) }}))
 {%- endmacro %}
 
+{#- The rows a staging model decides its duplicate flag over: every row on a full build; on an
+    incremental build the newly loaded rows with the rows already staged under the same keys, so the
+    earliest file and line still win across nights and a staged row that a new file now precedes is
+    staged again (delete+insert on file and line) with its flag turned. Any other staged row keeps
+    the flag it has, which a full build would give it too. -#}
+{% macro rows_in_repeat_scope(new_rows, key) -%}
+    select * from {{ new_rows }}
+    {%- if is_incremental() %}
+    union all by name
+    select staged.* exclude (is_duplicate) from {{ this }} as staged
+    where staged.{{ key }} in (select {{ new_rows }}.{{ key }} from {{ new_rows }})
+        or (staged.{{ key }} is null and exists (select 1 from {{ new_rows }} where {{ new_rows }}.{{ key }} is null))
+    {%- endif %}
+{%- endmacro %}
+
 {#- True for every repeat of a key after the first (earliest file and line win). -#}
 {% macro is_repeat_of(key) -%}
     (row_number() over (partition by {{ key }} order by source_file, source_line) > 1)

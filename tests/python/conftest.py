@@ -35,7 +35,8 @@ def run_dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess:
 def table_digests(
     warehouse: Path, work: Path, schemas: tuple[str, ...] = ("marts",), facts: tuple[str, ...] = ()
 ) -> dict[str, str]:
-    """MD5 of each table's rows written to CSV in sorted order (facts without their load time)."""
+    """MD5 of each table's rows written to CSV in sorted order (facts, named in intermediate or as
+    schema.table, without their load time)."""
     digests = {}
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         tables = [
@@ -45,10 +46,10 @@ def table_digests(
                 f"and table_schema in ({', '.join(repr(s) for s in schemas)}) order by all"
             ).fetchall()
         ]
-        tables += [f"intermediate.{name}" for name in facts]
-        for table in tables:
+        fact_tables = [name if "." in name else f"intermediate.{name}" for name in facts]
+        for table in tables + fact_tables:
             target = work / f"{table}.csv"
-            exclude = " exclude (loaded_at)" if table.startswith("intermediate.") else ""
+            exclude = " exclude (loaded_at)" if table in fact_tables else ""
             connection.execute(f"copy (select *{exclude} from {table} order by all) to '{target}' (header)")
             digests[table] = hashlib.md5(target.read_bytes()).hexdigest()
             assert target.stat().st_size > 0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import table_digests
+from conftest import read_lines, table_digests, write_lines
 
 from scripts import runner
 from scripts.generate import SOURCES, generate
@@ -35,6 +35,7 @@ FACTS = (
     "int_calls_deduplicated",
     "int_survey_answers_scored",
     "int_response_medians_windowed",
+    *(f"staging.stg_force__{name}" for name in SOURCES),
 )
 
 
@@ -43,6 +44,15 @@ def add_months(source: Path, raw: Path, months: list[str]) -> None:
         (raw / name).mkdir(parents=True, exist_ok=True)
         for month in months:
             shutil.copy(source / name / f"{name}_{month}.csv.gz", raw / name)
+
+
+def repeat_first_night_rows(raw: Path, month: str) -> None:
+    """A later extract carries again a row of the first night's (a call and an incident re-sent):
+    staged on a later night, it must be flagged a repeat against the row already staged."""
+    for name in ("calls", "incidents"):
+        first = read_lines(raw / name / f"{name}_{FIRST_NIGHT_MONTHS[0]}.csv.gz")
+        later = raw / name / f"{name}_{month}.csv.gz"
+        write_lines(later, [*read_lines(later), first[1]])
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +69,8 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     shutil.copyfile(warehouse, first_night)
     for month in LATER_MONTHS:
         add_months(generated, raw, [month])
+        if month == LATER_MONTHS[0]:
+            repeat_first_night_rows(raw, month)
         results = load(raw, warehouse, progress=False, new_files_only=True)
         assert {result.path.name for result in results} == {f"{name}_{month}.csv.gz" for name in SOURCES}
         runner.dbt(warehouse, *BUILD)
@@ -140,3 +152,53 @@ def test_an_incremental_as_at_build_of_the_working_warehouse_stops(nightly: dict
     )
     assert result.returncode != 0
     assert "make as-at" in result.stdout
+
+
+def watermarks(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute("select checked_through from raw.row_checks_watermark order by checked_at").fetchall()
+
+
+def test_a_nightly_run_checks_the_rows_loaded_since_the_last_checked_build(nightly: dict[str, Path], tmp_path: Path) -> None:
+    """row_checks=new: a test on a table with loaded_at reads the rows loaded after the watermark;
+    row_checks=all reads every row. A fault in a checked night passes the nightly run, a fault in
+    the new night fails it, and the full re-check finds both."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(nightly["warehouse"], copy)
+    with duckdb.connect(str(copy)) as connection:
+        first, last = connection.execute("select min(loaded_at), max(loaded_at) from staging.stg_force__calls").fetchone()
+        assert first < last
+        connection.execute("insert into raw.row_checks_watermark values (?, current_timestamp, 'test')", [first])
+        connection.execute(
+            "update staging.stg_force__calls set received_at = null where rowid = "
+            "(select min(rowid) from staging.stg_force__calls where loaded_at = ?)",
+            [first],
+        )
+    check = ("test", "--select", "not_null_stg_force__calls_received_at")
+    runner.dbt(copy, *check, vars_={"row_checks": "new"})
+    runner.dbt(copy, *check, vars_={"row_checks": "all"}, ok_codes=(1,))
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute(
+            "update staging.stg_force__calls set received_at = null where rowid = "
+            "(select min(rowid) from staging.stg_force__calls where loaded_at = ?)",
+            [last],
+        )
+    runner.dbt(copy, *check, vars_={"row_checks": "new"}, ok_codes=(1,))
+    # a selected run never moves the watermark
+    assert watermarks(copy) == [(first,)]
+
+
+def test_the_watermark_moves_only_after_every_test_passed(nightly: dict[str, Path], tmp_path: Path) -> None:
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(nightly["warehouse"], copy)
+    with duckdb.connect(str(copy)) as connection:
+        loaded = connection.execute("select max(loaded_at) from raw.load_audit").fetchone()[0]
+        connection.execute("create table staging.kept as select * from staging.stg_force__calls")
+        connection.execute("update staging.stg_force__calls set received_at = null where rowid = 0")
+    runner.dbt(copy, "test", "--exclude", "resource_type:unit_test", ok_codes=(1,))
+    assert watermarks(copy) == []
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("create or replace table staging.stg_force__calls as select * from staging.kept")
+        connection.execute("drop table staging.kept")
+    runner.dbt(copy, "test")
+    assert watermarks(copy) == [(loaded,)]

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('force', 'calls') }}
+    where {{ is_loaded_since_last_run('_loaded_at') }}
 
 ),
 
@@ -21,7 +22,7 @@ renamed as (
 
 ),
 
-final as (
+flagged as (
 
     select
         *,
@@ -29,10 +30,25 @@ final as (
         abandoned_at is not null and answered_at is null as is_abandoned,
         date_diff('second', received_at, answered_at) as seconds_to_answer,
         coalesce(call_line not in ('999', '101'), true) as has_unknown_line,
-        coalesce(answered_at < received_at or abandoned_at < received_at, false) as has_answer_before_call,
-        {{ is_repeat_of('call_reference') }} as is_duplicate
+        coalesce(answered_at < received_at or abandoned_at < received_at, false) as has_answer_before_call
 
     from renamed
+
+),
+
+in_scope as (
+
+    {{ rows_in_repeat_scope('flagged', 'call_reference') }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ is_repeat_of('call_reference') }} as is_duplicate
+
+    from in_scope
 
 )
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('force', 'cdi_audits') }}
+    where {{ is_loaded_since_last_run('_loaded_at') }}
 
 ),
 
@@ -22,15 +23,30 @@ renamed as (
 
 ),
 
-final as (
+flagged as (
 
     select
         *,
         is_crime_required is null or is_crime_recorded is null as has_missing_finding,
-        district_name = '{{ var("unknown_district") }}' as has_unknown_district,
-        {{ is_repeat_of('audit_reference') }} as is_duplicate
+        district_name = '{{ var("unknown_district") }}' as has_unknown_district
 
     from renamed
+
+),
+
+in_scope as (
+
+    {{ rows_in_repeat_scope('flagged', 'audit_reference') }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ is_repeat_of('audit_reference') }} as is_duplicate
+
+    from in_scope
 
 )
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('force', 'crime_outcomes') }}
+    where {{ is_loaded_since_last_run('_loaded_at') }}
 
 ),
 
@@ -20,16 +21,31 @@ renamed as (
 
 ),
 
-final as (
+flagged as (
 
     select
         *,
         outcome_code is null as is_no_outcome,
         outcome_code is not null
-        and {{ is_unknown_code('outcome_code', 'outcome_types', 'outcome_code') }} as has_unknown_outcome_code,
-        {{ is_repeat_of('outcome_reference') }} as is_duplicate
+        and {{ is_unknown_code('outcome_code', 'outcome_types', 'outcome_code') }} as has_unknown_outcome_code
 
     from renamed
+
+),
+
+in_scope as (
+
+    {{ rows_in_repeat_scope('flagged', 'outcome_reference') }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ is_repeat_of('outcome_reference') }} as is_duplicate
+
+    from in_scope
 
 )
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('force', 'crimes') }}
+    where {{ is_loaded_since_last_run('_loaded_at') }}
 
 ),
 
@@ -29,7 +30,7 @@ renamed as (
 
 ),
 
-final as (
+flagged as (
 
     select
         *,
@@ -37,10 +38,25 @@ final as (
         {{ is_unknown_code('offence_code', 'offence_codes', 'offence_code') }} as has_unknown_offence_code,
         district_name = '{{ var("unknown_district") }}' as has_unknown_district,
         coalesce(committed_date > cast(recorded_at as date), false) as has_committed_after_recorded,
-        recorded_at > loaded_at as is_recorded_in_future,
-        {{ is_repeat_of('crime_reference') }} as is_duplicate
+        recorded_at > loaded_at as is_recorded_in_future
 
     from renamed
+
+),
+
+in_scope as (
+
+    {{ rows_in_repeat_scope('flagged', 'crime_reference') }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ is_repeat_of('crime_reference') }} as is_duplicate
+
+    from in_scope
 
 )
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('force', 'dqat_assessments') }}
+    where {{ is_loaded_since_last_run('_loaded_at') }}
 
 ),
 
@@ -21,15 +22,30 @@ renamed as (
 
 ),
 
-final as (
+flagged as (
 
     select
         *,
         result = 'PASS' as is_passed,
-        coalesce(result not in ('PASS', 'FAIL'), true) as has_unknown_result,
-        {{ is_repeat_of('assessment_reference') }} as is_duplicate
+        coalesce(result not in ('PASS', 'FAIL'), true) as has_unknown_result
 
     from renamed
+
+),
+
+in_scope as (
+
+    {{ rows_in_repeat_scope('flagged', 'assessment_reference') }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ is_repeat_of('assessment_reference') }} as is_duplicate
+
+    from in_scope
 
 )
 

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('force', 'incidents') }}
+    where {{ is_loaded_since_last_run('_loaded_at') }}
 
 ),
 
@@ -28,7 +29,7 @@ renamed as (
 
 ),
 
-final as (
+flagged as (
 
     select
         *,
@@ -38,10 +39,25 @@ final as (
         {{ is_unknown_code('incident_type_code', 'incident_types', 'incident_type_code') }} as has_unknown_incident_type,
         district_name = '{{ var("unknown_district") }}' as has_unknown_district,
         coalesce(first_arrived_at < created_at or dispatched_at < created_at, false) as has_arrival_before_call,
-        coalesce(closed_at < created_at, false) as has_closure_before_call,
-        {{ is_repeat_of('incident_reference') }} as is_duplicate
+        coalesce(closed_at < created_at, false) as has_closure_before_call
 
     from renamed
+
+),
+
+in_scope as (
+
+    {{ rows_in_repeat_scope('flagged', 'incident_reference') }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ is_repeat_of('incident_reference') }} as is_duplicate
+
+    from in_scope
 
 )
 

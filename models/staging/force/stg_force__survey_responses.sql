@@ -5,6 +5,7 @@ with
 source as (
 
     select * from {{ source('force', 'survey_responses') }}
+    where {{ is_loaded_since_last_run('_loaded_at') }}
 
 ),
 
@@ -39,7 +40,7 @@ scored as (
 
 ),
 
-final as (
+flagged as (
 
     select
         *,
@@ -51,10 +52,25 @@ final as (
             {{ is_unknown_code(question ~ '_answer', 'survey_answers', 'answer_code') }}{{ ' or' if not loop.last }}
             {%- endfor %}
         ) as has_unknown_answer,
-        district_name = '{{ var("unknown_district") }}' as has_unknown_district,
-        {{ is_repeat_of('response_reference') }} as is_duplicate
+        district_name = '{{ var("unknown_district") }}' as has_unknown_district
 
     from scored
+
+),
+
+in_scope as (
+
+    {{ rows_in_repeat_scope('flagged', 'response_reference') }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ is_repeat_of('response_reference') }} as is_duplicate
+
+    from in_scope
 
 )
 

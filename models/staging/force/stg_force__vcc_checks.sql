@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('force', 'vcc_checks') }}
+    where {{ is_loaded_since_last_run('_loaded_at') }}
 
 ),
 
@@ -22,16 +23,31 @@ renamed as (
 
 ),
 
-final as (
+flagged as (
 
     select
         *,
         coalesce(has_vcc_in_place and are_updates_on_time, false) as is_compliant,
         has_vcc_in_place is null or are_updates_on_time is null as has_missing_finding,
-        district_name = '{{ var("unknown_district") }}' as has_unknown_district,
-        {{ is_repeat_of('check_reference') }} as is_duplicate
+        district_name = '{{ var("unknown_district") }}' as has_unknown_district
 
     from renamed
+
+),
+
+in_scope as (
+
+    {{ rows_in_repeat_scope('flagged', 'check_reference') }}
+
+),
+
+final as (
+
+    select
+        *,
+        {{ is_repeat_of('check_reference') }} as is_duplicate
+
+    from in_scope
 
 )
 
