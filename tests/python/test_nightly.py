@@ -35,6 +35,7 @@ FACTS = (
     "int_calls_deduplicated",
     "int_survey_answers_scored",
     "int_response_medians_windowed",
+    "int_response_times_counted",
     *(f"staging.stg_force__{name}" for name in SOURCES),
 )
 

@@ -2,11 +2,39 @@
 -- exactly that many seconds, and how many that many or fewer. The sign test counts a window's
 -- cases above and below a comparison median from these (one look-up per month of the window),
 -- exactly to the second.
+-- Incremental: a nightly build recounts the months from the earliest month of a case loaded since
+-- the last build onward (a month is always recounted whole).
+{{
+    config(
+        materialized='incremental',
+        unique_key='created_month',
+    )
+}}
+
 with
+
+all_cases as (
+
+    select * from {{ ref('int_response_cases_assigned') }}
+
+),
+
+recount_from as (
+
+    {%- if is_incremental() %}
+    select coalesce(min(created_month), date '9999-12-01') as first_month
+    from all_cases
+    where {{ is_loaded_since_last_run() }}
+    {%- else %}
+    select date '0001-01-01' as first_month
+    {%- endif %}
+
+),
 
 cases as (
 
-    select * from {{ ref('int_response_cases_assigned') }}
+    select * from all_cases
+    where created_month >= (select recount_from.first_month from recount_from)
 
 ),
 
@@ -17,7 +45,8 @@ counted as (
         created_month,
         response_seconds,
         {{ geography_of_grouping_set() }},
-        count(*) as cases
+        count(*) as cases,
+        max(loaded_at) as loaded_at
 
     from cases
     group by {{ geography_grouping_sets(['measure_id', 'created_month', 'response_seconds']) }}
@@ -37,7 +66,8 @@ final as (
             partition by measure_id, geography_level, geography, created_month
             order by response_seconds
             rows between unbounded preceding and current row
-        ) as cases_at_or_below
+        ) as cases_at_or_below,
+        loaded_at
 
     from counted
 
