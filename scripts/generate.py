@@ -3,7 +3,8 @@
 Every row is made up. Volumes, mixes and trends follow config/generator.yml, which
 is calibrated against the published figures in ../shared/reference/calibration_targets.csv.
 Each (month, source) draws from its own random stream, so the same seed gives the same bytes,
-and extending the end month never changes the months already generated.
+extending the end month never changes the months already generated, and months can be made in
+parallel (chunks of months on worker processes) with the same bytes as one process.
 
     python -m scripts.generate                      # April 2014 to last month, scale 1
     python -m scripts.generate --scale 45 --out /tmp/national
@@ -13,11 +14,16 @@ and extending the end month never changes the months already generated.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import time
 from collections import defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +33,7 @@ import pandas as pd
 from scripts.contract import load_contract
 from scripts.settings import load_config, load_generator_config, raw_data_dir
 from scripts.synth.audits import generate_cdi_audits, generate_dqat_assessments, generate_vcc_checks
-from scripts.synth.calendar import Month, last_full_month, month_range, parse_month
+from scripts.synth.calendar import last_full_month, month_range, parse_month
 from scripts.synth.crimes import generate_crimes, generate_outcomes, monthly_crime_means
 from scripts.synth.defects import active_rates, inject_defects
 from scripts.synth.operations import generate_calls, generate_incidents
@@ -57,9 +63,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--if-empty", action="store_true", help="do nothing when the folder already holds extracts")
     parser.add_argument("--replace", action="store_true", help="delete the folder's extracts first")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes making months (default: generate.workers in config/generator.yml, 0 = one per core); "
+        "the bytes are the same for any number",
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be above 0")
+    if args.workers is not None and args.workers < 0:
+        parser.error("--workers must be 0 (one per core) or more")
     try:
         args.first = parse_month(args.start_month)
         args.last = parse_month(args.end_month) if args.end_month else last_full_month(date.today())
@@ -73,65 +88,163 @@ def has_extracts(folder: Path) -> bool:
     return any(next((folder / source).glob(f"{source}_*.csv*"), None) is not None for source in SOURCES)
 
 
+@dataclass(frozen=True)
+class Run:
+    """What every month of a run is drawn from: the same in the parent and in each worker."""
+
+    out: Path
+    seed: int
+    scale: float
+    first: date
+    last: date
+    defects: bool
+    gzip: bool
+
+
+@dataclass
+class ChunkResult:
+    """A worker's months: rows written per source, and the outcomes it drew, by the month they fall in."""
+
+    rows: dict[str, int]
+    outcomes: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+
+
+class MonthMaker:
+    """Draws and writes a run's months. Each (month, source) has its own random stream, so any
+    month can be made in any process and the bytes are the same."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.config: dict[str, Any] = dict(load_generator_config(), scale=run.scale)
+        self.contract = load_contract()
+        self.months = month_range(run.first, run.last)
+        self.extract_end = np.datetime64(self.months[-1].end64, "D")
+        self.means = monthly_crime_means(self.config, self.months) * run.scale
+        self.rates = active_rates(self.config, run.defects)
+        self.writer = ExtractWriter(run.out, run.gzip, load_config()["csv"])
+
+    def stream(self, position: int, source: str) -> np.random.Generator:
+        return np.random.default_rng([self.run.seed, self.months[position].yyyymm, SOURCES.index(source)])
+
+    def emit(self, position: int, source: str, batch: pd.DataFrame) -> int:
+        month = self.months[position]
+        rng = np.random.default_rng([self.run.seed, month.yyyymm, SOURCES.index(source), 99])
+        damaged = inject_defects(rng, source, batch, self.rates)
+        self.writer.write(self.contract[source], month.label, damaged)
+        return len(damaged)
+
+    def crimes(self, position: int) -> pd.DataFrame:
+        return generate_crimes(self.stream(position, "crimes"), self.config, self.months[position], self.means[position])
+
+    def chunk(self, start: int, stop: int) -> ChunkResult:
+        """Months start..stop-1, every source but the outcomes, which come back to be written in
+        the month they fall in. The survey samples the crimes of two months before (the first
+        month's while there are none), drawn again here when they precede the chunk."""
+        result = ChunkResult(dict.fromkeys(SOURCES, 0))
+        recent = deque((self.crimes(position) for position in range(max(start - 2, 0), start)), maxlen=3)
+        for position in range(start, stop):
+            month = self.months[position]
+            busy = self.config["seasonality"][month.start.month - 1] * self.config["lockdown"].get(month.label, 1.0)
+            crimes = self.crimes(position)
+            result.rows["crimes"] += self.emit(position, "crimes", crimes)
+            outcomes = generate_outcomes(self.stream(position, "crime_outcomes"), self.config, month, crimes)
+            outcomes = outcomes[outcomes["outcome_date"].to_numpy() < self.extract_end]
+            result.outcomes += list(outcomes.groupby(outcomes["outcome_date"].dt.strftime("%Y-%m"), sort=True))
+            incidents = generate_incidents(self.stream(position, "incidents"), self.config, month, crimes, busy)
+            result.rows["incidents"] += self.emit(position, "incidents", incidents)
+            calls = generate_calls(self.stream(position, "calls"), self.config, month, busy)
+            result.rows["calls"] += self.emit(position, "calls", calls)
+            recent.append(crimes)
+            surveys = generate_survey_responses(self.stream(position, "survey_responses"), self.config, month, recent[0])
+            result.rows["survey_responses"] += self.emit(position, "survey_responses", surveys)
+            audits = generate_cdi_audits(self.stream(position, "cdi_audits"), self.config, month, incidents)
+            result.rows["cdi_audits"] += self.emit(position, "cdi_audits", audits)
+            checks = generate_vcc_checks(self.stream(position, "vcc_checks"), self.config, month, crimes)
+            result.rows["vcc_checks"] += self.emit(position, "vcc_checks", checks)
+            assessments = generate_dqat_assessments(self.stream(position, "dqat_assessments"), self.config, month)
+            result.rows["dqat_assessments"] += self.emit(position, "dqat_assessments", assessments)
+        return result
+
+
+_worker_maker: MonthMaker | None = None
+
+
+def _start_worker(run: Run) -> None:
+    global _worker_maker
+    _worker_maker = MonthMaker(run)
+
+
+def _make_chunk(bounds: tuple[int, int]) -> ChunkResult:
+    assert _worker_maker is not None, "worker not started"
+    return _worker_maker.chunk(*bounds)
+
+
+def chunks(months: int, workers: int, size: int) -> list[tuple[int, int]]:
+    """Consecutive months in chunks of `size` (one chunk when there is one worker)."""
+    step = months if workers == 1 else max(1, size)
+    return [(start, min(start + step, months)) for start in range(0, months, step)]
+
+
 def generate(
-    out: Path, seed: int, scale: float, first: date, last: date, defects: bool = True, gzip: bool = True, progress: bool = True
+    out: Path,
+    seed: int,
+    scale: float,
+    first: date,
+    last: date,
+    defects: bool = True,
+    gzip: bool = True,
+    progress: bool = True,
+    workers: int | None = None,
+    chunk_months: int | None = None,
 ) -> dict[str, int]:
-    """Write the extracts and return rows written per source."""
-    settings = load_config()
-    config: dict[str, Any] = dict(load_generator_config(), scale=scale)
-    contract = load_contract()
-    months = month_range(first, last)
-    extract_end = np.datetime64(months[-1].end64, "D")
-    means = monthly_crime_means(config, months) * scale
-    rates = active_rates(config, defects)
-    writer = ExtractWriter(out, gzip, settings["csv"])
-    pending_outcomes: dict[str, list[pd.DataFrame]] = defaultdict(list)
-    recent_crimes: deque[pd.DataFrame] = deque(maxlen=3)
+    """Write the extracts and return rows written per source. Months are made in chunks by
+    `workers` processes (generate.workers in config/generator.yml; 0: one per core); this process
+    writes each month's outcomes once every month before it is made, so the bytes never depend on
+    the number of workers."""
+    run = Run(out, seed, scale, first, last, defects, gzip)
+    maker = MonthMaker(run)
+    settings = maker.config["generate"]
+    workers = workers or settings["workers"] or os.cpu_count() or 1
+    bounds = chunks(len(maker.months), workers, chunk_months or settings["chunk_months"])
     rows = dict.fromkeys(SOURCES, 0)
+    pending: dict[str, list[pd.DataFrame]] = defaultdict(list)
     started = time.perf_counter()
-
-    def stream(month: Month, source: str) -> np.random.Generator:
-        return np.random.default_rng([seed, month.yyyymm, SOURCES.index(source)])
-
-    def emit(month: Month, source: str, batch: pd.DataFrame) -> None:
-        damaged = inject_defects(np.random.default_rng([seed, month.yyyymm, SOURCES.index(source), 99]), source, batch, rates)
-        writer.write(contract[source], month.label, damaged)
-        rows[source] += len(damaged)
-
-    for position, month in enumerate(months):
-        busy = config["seasonality"][month.start.month - 1] * config["lockdown"].get(month.label, 1.0)
-        crimes = generate_crimes(stream(month, "crimes"), config, month, means[position])
-        emit(month, "crimes", crimes)
-
-        outcomes = generate_outcomes(stream(month, "crime_outcomes"), config, month, crimes)
-        outcomes = outcomes[outcomes["outcome_date"].to_numpy() < extract_end]
-        for label, part in outcomes.groupby(outcomes["outcome_date"].dt.strftime("%Y-%m"), sort=True):
-            pending_outcomes[label].append(part)
-        due = pending_outcomes.pop(month.label, [])
-        emit(
-            month,
-            "crime_outcomes",
-            _stack(due, outcomes.head(0)).sort_values(["outcome_date", "outcome_reference"], kind="stable"),
-        )
-
-        incidents = generate_incidents(stream(month, "incidents"), config, month, crimes, busy)
-        emit(month, "incidents", incidents)
-        emit(month, "calls", generate_calls(stream(month, "calls"), config, month, busy))
-        recent_crimes.append(crimes)
-        emit(
-            month,
-            "survey_responses",
-            generate_survey_responses(stream(month, "survey_responses"), config, month, recent_crimes[0]),
-        )
-        emit(month, "cdi_audits", generate_cdi_audits(stream(month, "cdi_audits"), config, month, incidents))
-        emit(month, "vcc_checks", generate_vcc_checks(stream(month, "vcc_checks"), config, month, crimes))
-        emit(month, "dqat_assessments", generate_dqat_assessments(stream(month, "dqat_assessments"), config, month))
-
-        if progress and (month.start.month == 3 or month is months[-1]):
-            print(f"  generated to {month.label}: {sum(rows.values()):,} rows, {time.perf_counter() - started:.1f}s", flush=True)
-
-    (out / "SYNTHETIC.txt").write_text(NOTICE.format(seed=seed, scale=scale, first=months[0].label, last=months[-1].label))
+    with ExitStack() as stack:
+        if workers > 1 and len(bounds) > 1:
+            pool = stack.enter_context(
+                ProcessPoolExecutor(
+                    min(workers, len(bounds)), mp_context=get_context("spawn"), initializer=_start_worker, initargs=(run,)
+                )
+            )
+            results = pool.map(_make_chunk, bounds)
+        else:
+            results = (maker.chunk(*chunk) for chunk in bounds)
+        for (start, stop), result in zip(bounds, results, strict=True):
+            for source, count in result.rows.items():
+                rows[source] += count
+            for label, part in result.outcomes:
+                pending[label].append(part)
+            for position in range(start, stop):
+                due = pending.pop(maker.months[position].label, [])
+                empty = result.outcomes[0][1].head(0) if result.outcomes else _no_outcomes(maker, position)
+                batch = _stack(due, empty).sort_values(["outcome_date", "outcome_reference"], kind="stable")
+                rows["crime_outcomes"] += maker.emit(position, "crime_outcomes", batch)
+            if progress:
+                print(
+                    f"  generated to {maker.months[stop - 1].label}: {sum(rows.values()):,} rows, "
+                    f"{time.perf_counter() - started:.1f}s",
+                    flush=True,
+                )
+    (out / "SYNTHETIC.txt").write_text(
+        NOTICE.format(seed=seed, scale=scale, first=maker.months[0].label, last=maker.months[-1].label)
+    )
     return rows
+
+
+def _no_outcomes(maker: MonthMaker, position: int) -> pd.DataFrame:
+    """An empty outcomes frame with the columns and types of a drawn one."""
+    crimes = maker.crimes(position).head(0)
+    return generate_outcomes(maker.stream(position, "crime_outcomes"), maker.config, maker.months[position], crimes).head(0)
 
 
 def _stack(parts: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:
@@ -158,7 +271,17 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"generate: SYNTHETIC extracts {args.first:%Y-%m} to {args.last:%Y-%m}, seed {args.seed}, scale {args.scale:g} -> {args.out}"
     )
-    rows = generate(args.out, args.seed, args.scale, args.first, args.last, not args.no_defects, not args.no_gzip, not args.quiet)
+    rows = generate(
+        args.out,
+        args.seed,
+        args.scale,
+        args.first,
+        args.last,
+        not args.no_defects,
+        not args.no_gzip,
+        not args.quiet,
+        workers=args.workers,
+    )
     summary = ", ".join(f"{source} {count:,}" for source, count in rows.items())
     print(f"generate: {sum(rows.values()):,} rows in {time.perf_counter() - started:.1f}s ({summary})")
     return 0

@@ -45,11 +45,11 @@ class ExtractWriter:
             f"{self._expression(column.name, column.data_type, column.name == garbled)} as {column.name}"
             for column in table.columns
         )
-        frame = batch.assign(_row=range(len(batch)))
-        self.connection.register("batch", frame)
+        # one thread keeps the rows in the frame's order
+        self.connection.register("batch", batch)
         compression = "gzip" if self.gzip else "none"
         self.connection.execute(
-            f"copy (select {select} from batch order by _row) to {literal(path)} "
+            f"copy (select {select} from batch) to {literal(path)} "
             f"(format csv, header true, delimiter ',', quote '\"', compression {compression})"
         )
         self.connection.unregister("batch")

@@ -30,6 +30,13 @@ def test_same_seed_gives_the_same_bytes(small_extracts: Path, tmp_path: Path) ->
     assert first == second
 
 
+def test_months_made_in_parallel_give_the_same_bytes(small_extracts: Path, tmp_path: Path) -> None:
+    """A month a chunk on two worker processes: each survey's crimes of two months before are
+    drawn again in another process, the outcomes written by the parent in month order."""
+    generate(tmp_path, progress=False, workers=2, chunk_months=1, **SMALL)
+    assert fingerprints(tmp_path) == fingerprints(small_extracts)
+
+
 def test_another_seed_gives_other_bytes(small_extracts: Path, tmp_path: Path) -> None:
     generate(tmp_path, progress=False, **dict(SMALL, seed=SMALL["seed"] + 1))
     first, second = fingerprints(small_extracts), fingerprints(tmp_path)
