@@ -50,6 +50,7 @@ def test_bench_times_every_step_and_writes_its_figures(tmp_path: Path) -> None:
     assert all(run["seconds"][step] > 0 and run["peak_mib"][step] > 0 for step in STEP_LABELS)
     assert 0 < run["rows_nightly"] < run["rows_generated_and_loaded"]
     assert figures["machine"]["cores"] and run["dbt_over_compiled_sql"] > 0 and run["load_over_read_csv"] > 0
+    assert run["nightly_over_full_pipeline"] > 0
     page = doc.read_text()
     assert all(label in page for label in STEP_LABELS.values())
     assert "<!-- force:start -->" in page and "<!-- force:end -->" in page
