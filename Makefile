@@ -128,8 +128,8 @@ docs-contract: $(STAMP) ## regenerate docs/raw_extracts.md from the sources YAML
 docs-measures: $(STAMP) ## regenerate docs/measures.md from the measure seeds
 	$(BIN)/python -m scripts.measure_docs --write
 
-bench: $(STAMP) ## time every pipeline step at scale 1, 10 and 45 -> docs/benchmarks.md (SCALES="1 10", BENCH_MONTHS=all)
-	$(BIN)/python -m scripts.bench $(foreach scale,$(SCALES),--scale $(scale)) $(if $(BENCH_MONTHS),--months $(BENCH_MONTHS))
+bench: $(STAMP) ## time every pipeline step at scale 1, 10 and 45 -> docs/benchmarks.md (SCALES="1 10", BENCH_MONTHS=all, YARDSTICKS=no)
+	$(BIN)/python -m scripts.bench $(foreach scale,$(SCALES),--scale $(scale)) $(if $(BENCH_MONTHS),--months $(BENCH_MONTHS)) $(if $(filter no,$(YARDSTICKS)),--no-yardsticks)
 
 bench-police-uk: $(STAMP) ## time load, build, gate, publish, pack on the real all-forces police.uk files (12 months; BENCH_MONTHS=36)
 	$(BIN)/python -m scripts.bench_police_uk $(if $(BENCH_MONTHS),--months $(BENCH_MONTHS))
