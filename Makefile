@@ -60,10 +60,11 @@ build: $(STAMP) ## dbt build (seeds, models, snapshot, tests) into the working w
 	rm -f "$(WAREHOUSE_PATH).full-refresh"'
 
 # The nightly's tests read the rows loaded since the last fully checked build (ROW_CHECKS=new;
-# macros/row_checks.sql) and its unit tests are left to CI and `make run` (the code does not change
-# overnight); schedule `make nightly ROW_CHECKS=all` (say weekly) for the full re-check.
+# macros/row_checks.sql); its unit tests are left to CI and `make run` and its seeds are not
+# reloaded (code and reference data do not change overnight: after changing either, build with
+# FULL_REFRESH=yes); schedule `make nightly ROW_CHECKS=all` (say weekly) for the full re-check.
 nightly: $(STAMP) ## the nightly run: load only new or re-exported extracts, incremental build, gate, publish, pack (ROW_CHECKS=all: re-check every row)
-	$(LOCK) bash -c '$(MAKE) load LOAD_ARGS=--new-files-only && $(MAKE) build validate publish pack ROW_CHECKS=$(or $(ROW_CHECKS),new) BUILD_ARGS="--exclude resource_type:unit_test"'
+	$(LOCK) bash -c '$(MAKE) load LOAD_ARGS=--new-files-only && $(MAKE) build validate publish pack ROW_CHECKS=$(or $(ROW_CHECKS),new) BUILD_ARGS="--exclude resource_type:unit_test resource_type:seed"'
 
 as-at: $(STAMP) ## rebuild the figures and pack as at an earlier extract date: make as-at AS_AT=YYYY-MM-DD
 	@test -n "$(AS_AT)" || { echo "give the date: make as-at AS_AT=YYYY-MM-DD"; exit 2; }

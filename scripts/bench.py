@@ -61,9 +61,10 @@ STEP_LABELS = {
 PIPELINE = ("load", "dbt_build", "validate", "publish", "report")
 NIGHTLY = tuple(f"nightly_{name}" for name in PIPELINE)
 # The nightly build as `make nightly` runs it (Makefile): tests on the rows loaded since the last
-# fully checked build, unit tests left to CI and `make run`.
-NIGHTLY_BUILD = ("build", "--exclude", "resource_type:unit_test")
+# fully checked build, unit tests left to CI and `make run`, seeds not reloaded.
+NIGHTLY_BUILD = ("build", "--exclude", "resource_type:unit_test", "resource_type:seed")
 NIGHTLY_VARS = {"row_checks": "new"}
+SLOWEST = 12  # nodes of each dbt build kept in bench/force.json
 
 
 def months_of(setting: int | str) -> tuple[date, date]:
@@ -203,12 +204,17 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
 
 def dbt_work(warehouse: Path) -> dict[str, float]:
     """Seconds dbt's last run spent on models (seeds and snapshot included) and on tests, summed over
-    its threads, and the run's own elapsed time: where a build's time goes."""
+    its threads, the run's own elapsed time and its slowest nodes: where a build's time goes."""
     results = json.loads((warehouse.parent / "target" / "run_results.json").read_text())
     split = {"models": 0.0, "tests": 0.0}
     for result in results["results"]:
         split["tests" if result["unique_id"].startswith(("test.", "unit_test.")) else "models"] += result["execution_time"]
-    return {**{kind: round(seconds, 1) for kind, seconds in split.items()}, "elapsed": round(results["elapsed_time"], 1)}
+    slowest = sorted(results["results"], key=lambda result: result["execution_time"], reverse=True)[:SLOWEST]
+    return {
+        **{kind: round(seconds, 1) for kind, seconds in split.items()},
+        "elapsed": round(results["elapsed_time"], 1),
+        "slowest": {result["unique_id"]: round(result["execution_time"], 1) for result in slowest},
+    }
 
 
 def write_results(runs: list[dict[str, Any]], results: Path = RESULTS) -> dict[str, Any]:

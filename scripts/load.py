@@ -59,6 +59,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
+from isal import igzip
+from isal.igzip_lib import IsalError
 
 from scripts import build_identity
 from scripts.contract import Column, Table, load_contract, load_police_uk_contract
@@ -288,17 +291,19 @@ class FileShape:
 
 def read_shape(path: Path) -> FileShape:
     """Read a file to its end (a truncated gzip stops here: DuckDB would load it without complaint)
-    and count its physical lines and blank lines."""
+    and count its physical lines and blank lines. Inflated by ISA-L (isal, the same bytes as zlib,
+    about twice as fast); newlines found with one vectorised pass."""
     try:
         data = path.read_bytes()
         if path.suffix == ".gz":
-            data = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as error:
+            data = igzip.decompress(data)
+    except (OSError, EOFError, zlib.error, IsalError) as error:
         raise LoadError(f"{path}: cannot be read ({error}). Re-export the file.") from error
     ends = data.endswith(b"\n")
-    lines = data.count(b"\n") + (0 if ends or not data else 1)
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    lines = len(newlines) + (0 if ends or not data else 1)
     blank: tuple[int, ...] = ()
-    if b"\n\n" in data or b"\n\r\n" in data:  # rare: find them exactly
+    if bool((np.diff(newlines) == 1).any()) or (b"\r" in data and b"\n\r\n" in data):  # rare: find them exactly
         blank = tuple(data.count(b"\n", 0, match.start()) + 2 for match in re.finditer(rb"\n(?=\r?\n)", data))
     return FileShape(lines, ends, blank, any(byte in data for byte in CONTROL_BYTES), len(data))
 
@@ -691,7 +696,8 @@ def load(
 
     new_files_only (the nightly load) keeps what is loaded and adds only files not loaded before; a
     file loaded before whose bytes changed (a re-export) has its old rows removed and is loaded again
-    (FileResult.replaced: rows may have gone, so models built from it need a full refresh)."""
+    (FileResult.replaced). Whenever rows may have gone (a full load, or a re-export replaced), the
+    full-refresh marker is left beside the warehouse for the next build."""
     contract = load_contract()
     csv_options = load_config()["csv"]
     if raw_dir is None:
@@ -759,6 +765,8 @@ def load(
             "(raw.load_withdrawn; the gate warns): " + ", ".join(f"{source} {key}" for source, key in withdrawn),
             flush=True,
         )
+    if not new_files_only or any(result.replaced for result in results):
+        full_refresh_marker(warehouse).touch()  # rows may have gone: incremental models rebuild in full
     return results
 
 
@@ -911,8 +919,7 @@ def main(argv: list[str] | None = None) -> int:
     replaced = [r.path for r in results if r.replaced]
     if replaced:
         print(f"load: {len(replaced)} re-exported file(s) replaced their earlier rows (first: {replaced[0]})")
-    if replaced or not args.new_files_only:
-        full_refresh_marker(args.warehouse).touch()
+    if full_refresh_marker(args.warehouse).exists():
         print(
             f"load: raw rows were replaced, not only added: the next `make build` is a full refresh ({full_refresh_marker(args.warehouse).name})"
         )

@@ -128,8 +128,8 @@ def test_good_build_passes_publishes_and_stores_its_summary(published_good: tupl
 def _break_and_rebuild(work: Path, sql: str, rebuild: bool) -> None:
     with duckdb.connect(str(work)) as connection:
         connection.execute(sql)
-    if rebuild:
-        result = run_dbt(work, "run")
+    if rebuild:  # raw rows edited in place, not only added: a full refresh, as after any full load
+        result = run_dbt(work, "run", "--full-refresh")
         assert result.returncode == 0, result.stdout[-3000:]
 
 
@@ -231,8 +231,12 @@ def test_publish_refuses_a_load_with_no_gate_run_since(published_good: tuple[Pat
     refused = run_tool("publish", work, published)
     assert refused.returncode == 1 and "has changed since quality gate run" in refused.stderr
     assert _published_state(published) == before
-    # validated again, the same warehouse publishes, and PUBLISHED_RUN names the run that validated it
-    assert run_dbt(work, "build").returncode == 0
+    # the load replaced raw rows, so it asks for a full refresh, as `make build` then runs; validated
+    # again, the same warehouse publishes, and PUBLISHED_RUN names the run that validated it
+    from scripts.load import full_refresh_marker
+
+    assert full_refresh_marker(work).exists()
+    assert run_dbt(work, "build", "--full-refresh").returncode == 0
     validated = run_tool("validate", work, published)
     assert validated.returncode == 0
     assert run_tool("publish", work, published).returncode == 0
