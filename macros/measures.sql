@@ -59,6 +59,18 @@
     coalesce(district_name, area_name, '{{ var("force_name") }}') as geography
 {%- endmacro %}
 
+{#- A response time's band, for finding a median in two steps: the band holding the middle case,
+    then the second within it. Whole minutes up to two hours, ten minutes up to twenty hours, hours
+    beyond (a long tail of few cases); never decreasing as the seconds grow, so bands sort as their
+    seconds do. Pinned by the unit tests on int_response_medians_windowed. -#}
+{% macro response_time_band(seconds) -%}
+    case
+        when {{ seconds }} < 7200 then {{ seconds }} // 60
+        when {{ seconds }} < 72000 then {{ seconds }} // 600 + 108
+        else {{ seconds }} // 3600 + 208
+    end
+{%- endmacro %}
+
 {#- Over a window of a complete spine of months: whether it spans its full length (and, given the
     column holding the measure's first month, starts no earlier than it), and the reasons of the
     incomplete months in it (null when none). The input carries incomplete_reason per month. -#}

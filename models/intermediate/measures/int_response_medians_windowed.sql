@@ -1,6 +1,9 @@
 -- Median response times for every geography, month and window. Medians do not add up, so each
--- case is counted in every window it falls in and the median is taken over them, in whole seconds
--- (the median of an even count is the mean of the two middle cases) and shown in minutes.
+-- window's median is found from the per-second counts of its months (int_response_times_counted),
+-- in two steps that hold only counts, never the cases themselves: the counts summed by band
+-- (response_time_band) over the window's months find the band holding each middle case, then that
+-- band's seconds in those months find the second. The median is in whole seconds (the median of an
+-- even count is the mean of the two middle cases) and shown in minutes.
 -- Each measure starts in its own first month (the first month it has a case: the priority grade
 -- from its introduction); a window reaching back before it has no value and is incomplete.
 -- Incremental: a nightly build recomputes only the months whose windows take in a case loaded
@@ -14,9 +17,9 @@
 
 with
 
-all_cases as (
+all_counts as (
 
-    select * from {{ ref('int_response_cases_assigned') }}
+    select * from {{ ref('int_response_times_counted') }}
 
 ),
 
@@ -38,7 +41,7 @@ first_months as (
     select
         measure_id,
         min(created_month) as first_month
-    from all_cases
+    from all_counts
     group by all
 
 ),
@@ -49,7 +52,7 @@ recompute_from as (
     select
         cast(coalesce(least(
             (
-                select min(created_month) from all_cases
+                select min(created_month) from all_counts
                 where {{ is_loaded_since_last_run() }}
             ),
             (select max(period_month) + interval 1 month from {{ this }})
@@ -60,9 +63,12 @@ recompute_from as (
 
 ),
 
-cases as (
+counts as (
 
-    select * from all_cases
+    select
+        *,
+        {{ response_time_band('response_seconds') }} as band
+    from all_counts
     where created_month >= (select recompute_from.first_month - interval 11 month from recompute_from)
 
 ),
@@ -73,38 +79,208 @@ windows as (
 
 ),
 
-exploded as (
+window_months as (
 
     select
-        cases.measure_id,
-        cases.district_name,
-        cases.area_name,
-        cases.response_seconds,
-        cases.loaded_at,
         windows.period_window,
-        cast(cases.created_month + to_months(offsets.month_offset) as date) as period_month
-
-    from cases
-    cross join windows
+        windows.months_in_window,
+        offsets.month_offset
+    from windows
     inner join range(12) as offsets (month_offset)
         on windows.months_in_window > offsets.month_offset
-    where cases.created_month + to_months(offsets.month_offset) >= (select recompute_from.first_month from recompute_from)
+
+),
+
+banded as (
+
+    select
+        measure_id,
+        geography_level,
+        geography,
+        created_month,
+        band,
+        sum(cases) as cases,
+        max(loaded_at) as loaded_at
+
+    from counts
+    group by all
+
+),
+
+bands_windowed as (
+
+    select
+        banded.measure_id,
+        banded.geography_level,
+        banded.geography,
+        window_months.period_window,
+        cast(banded.created_month + to_months(window_months.month_offset) as date) as period_month,
+        banded.band,
+        sum(banded.cases) as cases,
+        max(banded.loaded_at) as loaded_at
+
+    from banded
+    cross join window_months
+    where banded.created_month + to_months(window_months.month_offset) >= (select recompute_from.first_month from recompute_from)
+    group by all
+
+),
+
+bands_cumulated as (
+
+    select
+        *,
+        sum(cases) over (
+            partition by measure_id, geography_level, geography, period_window, period_month
+            order by band
+            rows between unbounded preceding and current row
+        ) as cases_at_or_below
+
+    from bands_windowed
+
+),
+
+window_totals as (
+
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_window,
+        period_month,
+        sum(cases) as sample_size,
+        max(loaded_at) as loaded_at
+
+    from bands_windowed
+    group by all
+
+),
+
+-- the middle case of an odd count twice; the two middle cases of an even count
+middle_positions as (
+
+    select
+        window_totals.measure_id,
+        window_totals.geography_level,
+        window_totals.geography,
+        window_totals.period_window,
+        window_totals.period_month,
+        middles.middle,
+        case middles.middle
+            when 'lower' then (window_totals.sample_size + 1) // 2
+            else window_totals.sample_size // 2 + 1
+        end as position
+
+    from window_totals
+    cross join (values ('lower'), ('upper')) as middles (middle)
+
+),
+
+middle_bands as (
+
+    select
+        middle_positions.*,
+        bands_cumulated.band,
+        bands_cumulated.cases_at_or_below - bands_cumulated.cases as cases_before_band
+
+    from middle_positions
+    inner join bands_cumulated
+        on middle_positions.measure_id = bands_cumulated.measure_id
+        and middle_positions.geography_level = bands_cumulated.geography_level
+        and middle_positions.geography = bands_cumulated.geography
+        and middle_positions.period_window = bands_cumulated.period_window
+        and middle_positions.period_month = bands_cumulated.period_month
+        and middle_positions.position > bands_cumulated.cases_at_or_below - bands_cumulated.cases
+        and middle_positions.position <= bands_cumulated.cases_at_or_below
+
+),
+
+middle_band_months as (
+
+    select
+        middle_bands.*,
+        cast(middle_bands.period_month - to_months(window_months.month_offset) as date) as created_month
+
+    from middle_bands
+    inner join window_months
+        on middle_bands.period_window = window_months.period_window
+
+),
+
+middle_band_seconds as (
+
+    select
+        middle_band_months.measure_id,
+        middle_band_months.geography_level,
+        middle_band_months.geography,
+        middle_band_months.period_window,
+        middle_band_months.period_month,
+        middle_band_months.middle,
+        middle_band_months.position,
+        middle_band_months.cases_before_band,
+        counts.response_seconds,
+        sum(counts.cases) as cases
+
+    from middle_band_months
+    inner join counts
+        on middle_band_months.measure_id = counts.measure_id
+        and middle_band_months.geography_level = counts.geography_level
+        and middle_band_months.geography = counts.geography
+        and middle_band_months.created_month = counts.created_month
+        and middle_band_months.band = counts.band
+    group by all
+
+),
+
+middle_seconds_cumulated as (
+
+    select
+        *,
+        cases_before_band + sum(cases) over (
+            partition by measure_id, geography_level, geography, period_window, period_month, middle
+            order by response_seconds
+            rows between unbounded preceding and current row
+        ) as cases_at_or_below
+
+    from middle_band_seconds
+
+),
+
+middle_seconds as (
+
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_window,
+        period_month,
+        min(response_seconds) filter (where middle = 'lower' and cases_at_or_below >= position) as lower_middle_seconds,
+        min(response_seconds) filter (where middle = 'upper' and cases_at_or_below >= position) as upper_middle_seconds
+
+    from middle_seconds_cumulated
+    group by all
 
 ),
 
 aggregated as (
 
     select
-        measure_id,
-        period_window,
-        period_month,
-        {{ geography_of_grouping_set() }},
-        median(response_seconds) as median_seconds,
-        count(*) as sample_size,
-        max(loaded_at) as loaded_at
+        window_totals.measure_id,
+        window_totals.geography_level,
+        window_totals.geography,
+        window_totals.period_window,
+        window_totals.period_month,
+        (middle_seconds.lower_middle_seconds + middle_seconds.upper_middle_seconds) / 2.0 as median_seconds,
+        window_totals.sample_size,
+        window_totals.loaded_at
 
-    from exploded
-    group by {{ geography_grouping_sets(['measure_id', 'period_window', 'period_month']) }}
+    from window_totals
+    left join middle_seconds
+        on window_totals.measure_id = middle_seconds.measure_id
+        and window_totals.geography_level = middle_seconds.geography_level
+        and window_totals.geography = middle_seconds.geography
+        and window_totals.period_window = middle_seconds.period_window
+        and window_totals.period_month = middle_seconds.period_month
 
 ),
 
