@@ -49,6 +49,11 @@
     )
 {%- endmacro %}
 
+{#- Join condition: the two relations agree on every one of the key columns. -#}
+{% macro keys_match(left, right, keys) -%}
+    {%- for key in keys %}{{ ' and ' if not loop.first }}{{ left }}.{{ key }} = {{ right }}.{{ key }}{% endfor -%}
+{%- endmacro %}
+
 {#- geography_level and geography of a row aggregated with geography_grouping_sets. -#}
 {% macro geography_of_grouping_set() -%}
     case

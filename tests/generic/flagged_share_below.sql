@@ -6,27 +6,7 @@
 
 with
 
-counts as (
-
-    select
-        count(*) filter (where {{ column_name }}) as flagged_rows,
-        count(*) as all_rows
-
-    from {{ model }}
-
-),
-
-final as (
-
-    select
-        flagged_rows,
-        all_rows,
-        flagged_rows / nullif(all_rows, 0) as flagged_share
-
-    from counts
-    where flagged_rows > {{ limit }} * all_rows
-
-)
+{{ share_over_limit(model, column_name, limit) }}
 
 select * from final
 

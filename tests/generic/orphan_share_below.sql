@@ -24,27 +24,7 @@ children as (
 
 ),
 
-counts as (
-
-    select
-        count(*) filter (where children.child_key not in (select parents.parent_key from parents)) as orphan_rows,
-        count(*) as all_rows
-
-    from children
-
-),
-
-final as (
-
-    select
-        orphan_rows,
-        all_rows,
-        orphan_rows / nullif(all_rows, 0) as orphan_share
-
-    from counts
-    where orphan_rows > {{ limit }} * all_rows
-
-)
+{{ share_over_limit('children', 'children.child_key not in (select parents.parent_key from parents)', limit) }}
 
 select * from final
 

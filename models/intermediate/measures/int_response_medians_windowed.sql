@@ -14,6 +14,8 @@
         unique_key=['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'],
     )
 }}
+{%- set window_keys = ['measure_id', 'geography_level', 'geography', 'period_window', 'period_month'] %}
+{%- set band_keys = ['measure_id', 'geography_level', 'geography', 'created_month', 'band'] %}
 
 with
 
@@ -185,11 +187,7 @@ middle_bands as (
 
     from middle_positions
     inner join bands_cumulated
-        on middle_positions.measure_id = bands_cumulated.measure_id
-        and middle_positions.geography_level = bands_cumulated.geography_level
-        and middle_positions.geography = bands_cumulated.geography
-        and middle_positions.period_window = bands_cumulated.period_window
-        and middle_positions.period_month = bands_cumulated.period_month
+        on {{ keys_match('middle_positions', 'bands_cumulated', window_keys) }}
         and middle_positions.position > bands_cumulated.cases_at_or_below - bands_cumulated.cases
         and middle_positions.position <= bands_cumulated.cases_at_or_below
 
@@ -223,11 +221,7 @@ middle_band_seconds as (
 
     from middle_band_months
     inner join counts
-        on middle_band_months.measure_id = counts.measure_id
-        and middle_band_months.geography_level = counts.geography_level
-        and middle_band_months.geography = counts.geography
-        and middle_band_months.created_month = counts.created_month
-        and middle_band_months.band = counts.band
+        on {{ keys_match('middle_band_months', 'counts', band_keys) }}
     group by all
 
 ),
@@ -276,11 +270,7 @@ aggregated as (
 
     from window_totals
     left join middle_seconds
-        on window_totals.measure_id = middle_seconds.measure_id
-        and window_totals.geography_level = middle_seconds.geography_level
-        and window_totals.geography = middle_seconds.geography
-        and window_totals.period_window = middle_seconds.period_window
-        and window_totals.period_month = middle_seconds.period_month
+        on {{ keys_match('window_totals', 'middle_seconds', window_keys) }}
 
 ),
 
@@ -327,11 +317,7 @@ final as (
 
     from spine
     left join aggregated
-        on spine.measure_id = aggregated.measure_id
-        and spine.geography_level = aggregated.geography_level
-        and spine.geography = aggregated.geography
-        and spine.period_month = aggregated.period_month
-        and spine.period_window = aggregated.period_window
+        on {{ keys_match('spine', 'aggregated', window_keys) }}
 
 )
 
