@@ -45,7 +45,7 @@
 
 {#- The condition for rows loaded after the last fully checked build. -#}
 {% macro is_loaded_after_checked_rows(column='loaded_at') -%}
-    {{ column }} > (select coalesce(max(checked_through), timestamp '1900-01-01') from raw.row_checks_watermark)
+    {{ column }} > {{ timestamp_bound("select coalesce(max(checked_through), timestamp '1900-01-01') from raw.row_checks_watermark") }}
 {%- endmacro %}
 
 {#- on-run-start: the watermark table exists before any test reads it. -#}

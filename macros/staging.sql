@@ -24,15 +24,48 @@
     incremental build the newly loaded rows with the rows already staged under the same keys, so the
     earliest file and line still win across nights and a staged row that a new file now precedes is
     staged again (delete+insert on file and line) with its flag turned. Any other staged row keeps
-    the flag it has, which a full build would give it too. -#}
-{% macro rows_in_repeat_scope(new_rows, key) -%}
+    the flag it has, which a full build would give it too. The key is a source column staged
+    unchanged; staged rows with a null key come back only when a new row's key is null too (kept in
+    a branch of their own: an `or` in the key's filter stops DuckDB skipping row groups). -#}
+{% macro rows_in_repeat_scope(new_rows, key, source_relation) -%}
     select * from {{ new_rows }}
     {%- if is_incremental() %}
     union all by name
     select staged.* exclude (is_duplicate) from {{ this }} as staged
-    where staged.{{ key }} in (select {{ new_rows }}.{{ key }} from {{ new_rows }})
-        or (staged.{{ key }} is null and exists (select 1 from {{ new_rows }} where {{ new_rows }}.{{ key }} is null))
+    where {{ new_key_range('staged.' ~ key, key, source_relation) }}
+        and staged.{{ key }} in (select {{ new_rows }}.{{ key }} from {{ new_rows }})
+    union all by name
+    select staged.* exclude (is_duplicate) from {{ this }} as staged
+    where staged.{{ key }} is null
+        and exists (select 1 from {{ new_rows }} where {{ new_rows }}.{{ key }} is null)
     {%- endif %}
+{%- endmacro %}
+
+{#- A filter to the lowest and highest key among the rows loaded since the last run, written into
+    the query as text literals: DuckDB skips the staged table's row groups outside literal bounds,
+    which it cannot do for bounds given as a subquery or a join (on the national history, staging a
+    month of calls took 77 s, 6 s with the literals). Only ever as wide as the new keys, so it
+    narrows the scan, never the answer; false when no new row has a key. In a dbt unit test the
+    inputs are fixtures that exist only inside the test's query, so there it is true. -#}
+{% macro new_key_range(column, key, source_relation) -%}
+    {%- if not execute or model.resource_type == 'unit_test' -%}
+        true
+    {%- else -%}
+        {%- set bounds = run_query(
+            'select min(' ~ key ~ '), max(' ~ key ~ ') from ' ~ source_relation
+            ~ ' where ' ~ is_loaded_since_last_run('_loaded_at')
+        ).rows[0] -%}
+        {%- if bounds[0] is none -%}
+            false
+        {%- else -%}
+            {{ column }} between {{ text_literal(bounds[0]) }} and {{ text_literal(bounds[1]) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A value as a SQL text literal, its quotes doubled. -#}
+{% macro text_literal(value) -%}
+    '{{ value | string | replace("'", "''") }}'
 {%- endmacro %}
 
 {#- True for every repeat of a key after the first (earliest file and line win). -#}

@@ -49,11 +49,17 @@ def add_months(source: Path, raw: Path, months: list[str]) -> None:
 
 def repeat_first_night_rows(raw: Path, month: str) -> None:
     """A later extract carries again a row of the first night's (a call and an incident re-sent):
-    staged on a later night, it must be flagged a repeat against the row already staged."""
+    staged on a later night, it must be flagged a repeat against the row already staged. The calls
+    also gain a key with a quote in it, the lowest of the night's keys, which the night's key range
+    (new_key_range) writes into its query as a literal."""
     for name in ("calls", "incidents"):
         first = read_lines(raw / name / f"{name}_{FIRST_NIGHT_MONTHS[0]}.csv.gz")
         later = raw / name / f"{name}_{month}.csv.gz"
-        write_lines(later, [*read_lines(later), first[1]])
+        extra = [first[1]]
+        if name == "calls":
+            reference, rest = first[1].split(",", 1)
+            extra.append(f"{reference[:2]}'{reference[2:]},{rest}")
+        write_lines(later, [*read_lines(later), *extra])
 
 
 @pytest.fixture(scope="module")

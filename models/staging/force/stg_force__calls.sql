@@ -38,7 +38,7 @@ flagged as (
 
 in_scope as (
 
-    {{ rows_in_repeat_scope('flagged', 'call_reference') }}
+    {{ rows_in_repeat_scope('flagged', 'call_reference', source('force', 'calls')) }}
 
 ),
 

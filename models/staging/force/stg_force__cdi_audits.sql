@@ -36,7 +36,7 @@ flagged as (
 
 in_scope as (
 
-    {{ rows_in_repeat_scope('flagged', 'audit_reference') }}
+    {{ rows_in_repeat_scope('flagged', 'audit_reference', source('force', 'cdi_audits')) }}
 
 ),
 

@@ -35,7 +35,7 @@ flagged as (
 
 in_scope as (
 
-    {{ rows_in_repeat_scope('flagged', 'outcome_reference') }}
+    {{ rows_in_repeat_scope('flagged', 'outcome_reference', source('force', 'crime_outcomes')) }}
 
 ),
 

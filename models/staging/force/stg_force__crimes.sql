@@ -46,7 +46,7 @@ flagged as (
 
 in_scope as (
 
-    {{ rows_in_repeat_scope('flagged', 'crime_reference') }}
+    {{ rows_in_repeat_scope('flagged', 'crime_reference', source('force', 'crimes')) }}
 
 ),
 

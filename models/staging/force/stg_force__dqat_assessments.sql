@@ -35,7 +35,7 @@ flagged as (
 
 in_scope as (
 
-    {{ rows_in_repeat_scope('flagged', 'assessment_reference') }}
+    {{ rows_in_repeat_scope('flagged', 'assessment_reference', source('force', 'dqat_assessments')) }}
 
 ),
 

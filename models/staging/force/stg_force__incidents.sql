@@ -47,7 +47,7 @@ flagged as (
 
 in_scope as (
 
-    {{ rows_in_repeat_scope('flagged', 'incident_reference') }}
+    {{ rows_in_repeat_scope('flagged', 'incident_reference', source('force', 'incidents')) }}
 
 ),
 

@@ -60,7 +60,7 @@ flagged as (
 
 in_scope as (
 
-    {{ rows_in_repeat_scope('flagged', 'response_reference') }}
+    {{ rows_in_repeat_scope('flagged', 'response_reference', source('force', 'survey_responses')) }}
 
 ),
 

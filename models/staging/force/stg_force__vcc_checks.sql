@@ -37,7 +37,7 @@ flagged as (
 
 in_scope as (
 
-    {{ rows_in_repeat_scope('flagged', 'check_reference') }}
+    {{ rows_in_repeat_scope('flagged', 'check_reference', source('force', 'vcc_checks')) }}
 
 ),
 
