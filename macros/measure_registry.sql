@@ -5,16 +5,22 @@
     parses the project). where: a condition on the registry's columns. The calling model must
     also ref('measure_registry') itself, so that dbt builds the seed first. -#}
 {% macro measure_registry_entries(where='true') -%}
+    {{ return(seed_entries('measure_registry', where, 'measure_id')) }}
+{%- endmacro %}
+
+{#- A seed's rows as a list of dicts, read from the seed's own table when a model runs (an empty
+    list while dbt parses). In a unit test ref() would name the test's mock, which is not a table,
+    so the seed is looked up in the reference schema (dbt_project.yml) by name. The calling model
+    must also ref() the seed, so that dbt builds it first. -#}
+{% macro seed_entries(seed, where='true', order_by='1') -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {#- the seed's own table (seeds land in the reference schema, dbt_project.yml): in a unit test
-        ref() would name the test's mock, which is not a table -#}
-    {%- set relation = adapter.get_relation(database=target.database, schema=generate_schema_name('reference', none) | trim, identifier='measure_registry') -%}
+    {%- set relation = adapter.get_relation(database=target.database, schema=generate_schema_name('reference', none) | trim, identifier=seed) -%}
     {%- if relation is none -%}
-        {{ exceptions.raise_compiler_error("the measure registry seed is not in the warehouse: run `dbt seed` (or `make build`) first") }}
+        {{ exceptions.raise_compiler_error("the seed " ~ seed ~ " is not in the warehouse: run `dbt seed` (or `make build`) first") }}
     {%- endif -%}
-    {%- set result = run_query('select * from ' ~ relation ~ ' where ' ~ where ~ ' order by measure_id') -%}
+    {%- set result = run_query('select * from ' ~ relation ~ ' where ' ~ where ~ ' order by ' ~ order_by) -%}
     {%- set entries = [] -%}
     {%- for row in result.rows -%}
         {%- set entry = {} -%}

@@ -1,0 +1,318 @@
+-- Commentary in the board reports' register, written from the figures: one row per rule that
+-- fires for a measure, geography and month, with its sentence and every figure the sentence
+-- cites. When each rule fires, its rank, whether it is a headline and its wording are all in
+-- seeds/commentary_rules.csv (docs/commentary.md). The month's headlines are its rows with a
+-- headline_rank: the best-ranked headline rule of each measure and geography, then by rule rank
+-- and the size of the change. The pack (scripts/pack.py) prints them.
+{%- set rules = seed_entries('commentary_rules', order_by='rule_rank, rule_id') %}
+
+with
+
+measure_values as (
+
+    select * from {{ ref('measure_values') }}
+    where period_window in ('month', 'rolling_12m')
+
+),
+
+test_statistics as (
+
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        period_window,
+        z_vs_last_year,
+        z_vs_baseline
+
+    from {{ ref('int_measure_values_compared') }}
+    where period_window in ('month', 'rolling_12m')
+
+),
+
+measure_spc as (
+
+    select * from {{ ref('measure_spc') }}
+
+),
+
+measures as (
+
+    select * from {{ ref('measures') }}
+
+),
+
+districts as (
+
+    select * from {{ ref('districts') }}
+    where not is_bucket
+
+),
+
+commentary_rules as (
+
+    select * from {{ ref('commentary_rules') }}
+
+),
+
+described as (
+
+    select
+        measure_values.*,
+        measures.name as measure_name,
+        measures.unit,
+        districts.area_name,
+        test_statistics.z_vs_last_year,
+        test_statistics.z_vs_baseline
+
+    from measure_values
+    inner join measures
+        on measure_values.measure_id = measures.measure_id
+    left join test_statistics
+        on measure_values.measure_id = test_statistics.measure_id
+        and measure_values.geography_level = test_statistics.geography_level
+        and measure_values.geography = test_statistics.geography
+        and measure_values.period_month = test_statistics.period_month
+        and measure_values.period_window = test_statistics.period_window
+    left join districts
+        on measure_values.geography_level = 'district'
+        and measure_values.geography = districts.district_name
+
+),
+
+with_history as (
+
+    select
+        *,
+        max(value) over (by_month range between interval 1 month preceding and interval 1 month preceding) as previous_value,
+        max(value) over (by_month range between interval 11 month preceding and interval 1 month preceding) as prior_12m_high,
+        min(value) over (by_month range between interval 11 month preceding and interval 1 month preceding) as prior_12m_low,
+        count(value) over (by_month range between interval 11 month preceding and interval 1 month preceding) as prior_12m_months,
+        max(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_high,
+        min(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_low,
+        count(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_months,
+        row_number() over by_month
+        - row_number() over (partition by measure_id, geography_level, geography, period_window, vs_baseline order by period_month)
+            as baseline_word_run
+
+    from described
+    window by_month as (partition by measure_id, geography_level, geography, period_window order by period_month)
+
+),
+
+with_streaks as (
+
+    select
+        *,
+        count(*) over (
+            partition by measure_id, geography_level, geography, period_window, vs_baseline, baseline_word_run
+            order by period_month
+        ) as baseline_streak_months
+
+    from with_history
+
+),
+
+spc_signals as (
+
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        'month' as period_window,
+        variation as spc_variation,
+        lag(variation) over (partition by measure_id, geography_level, geography order by period_month) as previous_spc_variation,
+        special_cause_direction,
+        concat_ws(
+            '; ',
+            case when is_outside_limits then 'a point outside the control limits' end,
+            case when is_in_shift then 'seven or more in a row on one side of the centre line' end,
+            case when is_in_trend then 'seven or more in a row rising or falling' end,
+            case when is_two_of_three_beyond_two_sigma then 'two of three beyond two sigma' end
+        ) as spc_rules
+
+    from measure_spc
+
+),
+
+areas as (
+
+    select
+        measure_id,
+        geography as area_name,
+        period_month,
+        period_window,
+        value as area_value,
+        previous_value as area_previous_value,
+        is_low_sample as area_is_low_sample
+
+    from with_streaks
+    where geography_level = 'area'
+
+),
+
+facts as materialized (
+
+    select
+        with_streaks.*,
+        {{ previous_year_end_month('with_streaks.period_month') }} as baseline_month,
+        cast(with_streaks.period_month - interval 12 month as date) as same_month_last_year_month,
+        cast(with_streaks.period_month - interval 1 month as date) as previous_value_month,
+        spc_signals.spc_variation,
+        spc_signals.previous_spc_variation,
+        spc_signals.special_cause_direction,
+        spc_signals.spc_rules,
+        areas.area_value,
+        areas.area_previous_value,
+        areas.area_is_low_sample,
+        -- the districts of the area whose month-on-month change has the same sign as this one's
+        count(*) over (
+            partition by with_streaks.measure_id, with_streaks.period_window, with_streaks.period_month,
+            with_streaks.geography_level, with_streaks.area_name, sign(with_streaks.value - with_streaks.previous_value)
+        ) as districts_moving_alike
+
+    from with_streaks
+    left join spc_signals
+        on with_streaks.measure_id = spc_signals.measure_id
+        and with_streaks.geography_level = spc_signals.geography_level
+        and with_streaks.geography = spc_signals.geography
+        and with_streaks.period_month = spc_signals.period_month
+        and with_streaks.period_window = spc_signals.period_window
+    left join areas
+        on with_streaks.measure_id = areas.measure_id
+        and with_streaks.area_name = areas.area_name
+        and with_streaks.period_month = areas.period_month
+        and with_streaks.period_window = areas.period_window
+
+),
+
+fired as (
+
+    {%- for rule in rules %}
+    select
+        '{{ rule.rule_id }}' as rule_id,
+        {{ rule.compares_with or 'cast(null as double)' }} as comparison_value,
+        {{ (rule.compares_with ~ '_month') if rule.compares_with else 'cast(null as date)' }} as comparison_month,
+        {{ {'same_month_last_year': 'vs_last_year', 'baseline': 'vs_baseline'}.get(rule.compares_with, 'cast(null as varchar)') }} as comparison_word,
+        {{ {'same_month_last_year': 'z_vs_last_year', 'baseline': 'z_vs_baseline'}.get(rule.compares_with, 'cast(null as double)') }} as comparison_z,
+        {{ rule.span_months if rule.span_months is not none else 'cast(null as integer)' }} as span_months,
+        facts.*
+
+    from facts
+    where facts.period_window = '{{ rule.period_window }}'
+        and facts.geography_level in ('{{ rule.geography_levels.split("|") | join("', '") }}')
+        and ({{ rule.fires_when }})
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+    {%- if not rules %}
+    select
+        cast(null as varchar) as rule_id,
+        cast(null as double) as comparison_value,
+        cast(null as date) as comparison_month,
+        cast(null as varchar) as comparison_word,
+        cast(null as double) as comparison_z,
+        cast(null as integer) as span_months,
+        facts.*
+    from facts
+    where false
+    {%- endif %}
+
+),
+
+{%- set change_word = "case fired.comparison_word when 'Improved' then 'improvement' when 'Deteriorated' then 'deterioration' when 'Higher' then 'increase' when 'Lower' then 'decrease' end" %}
+
+worded as (
+
+    select
+        fired.*,
+        commentary_rules.rule_rank,
+        commentary_rules.is_headline,
+        {{ fill_template('commentary_rules.template', {
+            'measure': 'fired.measure_name',
+            'geography': 'fired.geography',
+            'place': "case when fired.geography_level = 'force' then '' else ' in ' || fired.geography end",
+            'month': "strftime(fired.period_month, '%B %Y')",
+            'comparison_month': "strftime(fired.comparison_month, '%B %Y')",
+            'value': format_figure('fired.value', 'fired.unit'),
+            'n': sample_phrase('fired.sample_size', 'fired.unit'),
+            'comparison': format_figure('fired.comparison_value', 'fired.unit'),
+            'direction': movement_phrase('fired.value', 'fired.comparison_value'),
+            'movement': movement_phrase('fired.value', 'fired.comparison_value', 'verb'),
+            'change': change_word,
+            'significance': "case when fired.comparison_word = 'Comparable' then 'not a significant change' else 'a significant ' || " ~ change_word ~ " end",
+            'streak': streak_phrase('fired.baseline_streak_months'),
+            'span_months': 'cast(fired.span_months as varchar)',
+            'signal': "case fired.spc_variation when 'improvement' then 'improvement' when 'concern' then 'concern' else 'unusually ' || fired.special_cause_direction || ' values' end",
+            'spc_rules': 'fired.spc_rules',
+            'only': "case when fired.districts_moving_alike = 1 then ', the only district in ' || fired.area_name || ' to do so' else '' end",
+            'area': 'fired.area_name',
+            'area_value': format_figure('fired.area_value', 'fired.unit'),
+            'area_comparison': format_figure('fired.area_previous_value', 'fired.unit'),
+            'area_movement': movement_phrase('fired.area_value', 'fired.area_previous_value', 'verb'),
+        }) }} as sentence
+
+    from fired
+    inner join commentary_rules
+        on fired.rule_id = commentary_rules.rule_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        is_headline
+        and row_number() over (
+            partition by period_month, measure_id, geography_level, geography, is_headline
+            order by rule_rank, rule_id
+        ) = 1 as is_measure_headline
+
+    from worded
+    where sentence is not null
+
+),
+
+final as (
+
+    select
+        measure_id,
+        pillar,
+        measure_name,
+        geography_level,
+        geography,
+        period_month,
+        period_window,
+        rule_id,
+        rule_rank,
+        is_headline,
+        case when is_measure_headline then row_number() over (
+            partition by period_month, is_measure_headline
+            order by
+                case geography_level when 'force' then 1 when 'area' then 2 else 3 end,
+                rule_rank,
+                abs(comparison_z) desc nulls last,
+                abs(value - comparison_value) / nullif(abs(comparison_value), 0) desc nulls last,
+                measure_id,
+                geography_level,
+                geography
+        ) end as headline_rank,
+        sentence,
+        unit,
+        value,
+        sample_size,
+        comparison_month,
+        comparison_value,
+        comparison_word,
+        case when rule_id = 'district_against_area' then area_name end as area_name,
+        case when rule_id = 'district_against_area' then area_value end as area_value,
+        case when rule_id = 'district_against_area' then area_previous_value end as area_previous_value,
+        case when rule_id like 'rolling_vs_benchmark%' then baseline_streak_months end as streak_months,
+        span_months
+
+    from ranked
+
+)
+
+select * from final
