@@ -52,12 +52,22 @@
 {%- endmacro %}
 
 {#- A template with its {placeholders} filled: placeholders maps each name to a SQL expression
-    (text). A placeholder whose value is null leaves the whole sentence null, so a sentence is
-    never written with a figure missing. -#}
+    (text). One reduction over (name, value) pairs rather than nested replace() calls. A value that
+    is null is marked, and a sentence with a marked value left in it is null, so a sentence is never
+    written with a figure missing; a null value whose placeholder the template lacks changes nothing. -#}
 {% macro fill_template(template, placeholders) -%}
-    {%- set filled = namespace(sql=template) -%}
-    {%- for name, expression in placeholders.items() -%}
-        {%- set filled.sql = 'replace(' ~ filled.sql ~ ", '{" ~ name ~ "}', coalesce(" ~ expression ~ ", case when contains(" ~ template ~ ", '{" ~ name ~ "}') then null else '' end))" -%}
-    {%- endfor -%}
-    {{ filled.sql }}
+    nullif(regexp_replace(
+        list_reduce(
+            [
+                {{ template }},
+                {%- for name, expression in placeholders.items() %}
+                '{{ name }}' || chr(31) || coalesce({{ expression }}, chr(0)){{ ',' if not loop.last }}
+                {%- endfor %}
+            ],
+            (sentence, placeholder) -> replace(
+                sentence, '{' || split_part(placeholder, chr(31), 1) || '}', split_part(placeholder, chr(31), 2)
+            )
+        ),
+        '(?s)^.*\x00.*$', ''
+    ), '')
 {%- endmacro %}

@@ -93,8 +93,10 @@ with_history as (
         min(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_low,
         count(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_months,
         row_number() over by_month
-        - row_number() over (partition by measure_id, geography_level, geography, period_window, vs_baseline order by period_month)
-            as baseline_word_run
+        - row_number() over (
+            partition by measure_id, geography_level, geography, period_window, vs_baseline
+            order by period_month
+        ) as baseline_word_run
 
     from described
     window by_month as (partition by measure_id, geography_level, geography, period_window order by period_month)
@@ -169,8 +171,13 @@ facts as materialized (
         areas.area_is_low_sample,
         -- the districts of the area whose month-on-month change has the same sign as this one's
         count(*) over (
-            partition by with_streaks.measure_id, with_streaks.period_window, with_streaks.period_month,
-            with_streaks.geography_level, with_streaks.area_name, sign(with_streaks.value - with_streaks.previous_value)
+            partition by
+                with_streaks.measure_id,
+                with_streaks.period_window,
+                with_streaks.period_month,
+                with_streaks.geography_level,
+                with_streaks.area_name,
+                sign(with_streaks.value - with_streaks.previous_value)
         ) as districts_moving_alike
 
     from with_streaks
@@ -221,7 +228,14 @@ fired as (
 
 ),
 
-{%- set change_word = "case fired.comparison_word when 'Improved' then 'improvement' when 'Deteriorated' then 'deterioration' when 'Higher' then 'increase' when 'Lower' then 'decrease' end" %}
+{%- set change_word -%}
+    case fired.comparison_word
+        when 'Improved' then 'improvement'
+        when 'Deteriorated' then 'deterioration'
+        when 'Higher' then 'increase'
+        when 'Lower' then 'decrease'
+    end
+{%- endset %}
 
 worded as (
 
@@ -266,8 +280,11 @@ ranked as (
         is_headline
         and row_number() over (
             partition by period_month, measure_id, geography_level, geography, is_headline
-            order by rule_rank, rule_id
-        ) = 1 as is_measure_headline
+            order by rule_rank asc, rule_id asc
+        ) = 1 as is_measure_headline,
+        case geography_level when 'force' then 1 when 'area' then 2 else 3 end as geography_order,
+        abs(comparison_z) as test_strength,
+        abs(value - comparison_value) / nullif(abs(comparison_value), 0) as relative_change
 
     from worded
     where sentence is not null
@@ -287,17 +304,19 @@ final as (
         rule_id,
         rule_rank,
         is_headline,
-        case when is_measure_headline then row_number() over (
-            partition by period_month, is_measure_headline
-            order by
-                case geography_level when 'force' then 1 when 'area' then 2 else 3 end,
-                rule_rank,
-                abs(comparison_z) desc nulls last,
-                abs(value - comparison_value) / nullif(abs(comparison_value), 0) desc nulls last,
-                measure_id,
-                geography_level,
-                geography
-        ) end as headline_rank,
+        case
+            when is_measure_headline
+                then row_number() over (
+                        partition by period_month, is_measure_headline
+                        order by
+                            geography_order asc,
+                            rule_rank asc,
+                            test_strength desc nulls last,
+                            relative_change desc nulls last,
+                            measure_id asc,
+                            geography asc
+                    )
+        end as headline_rank,
         sentence,
         unit,
         value,
