@@ -39,6 +39,10 @@ class PackData:
     run: dict[str, Any] | None
     # the extract whose quality warnings apply to each measure (the registry's quality_extract)
     extract_of: dict[str, str]
+    # the month's headlines (marts.measure_commentary, by headline_rank) and each charted measure's
+    # commentary: its force rows, then the district that moved against its area most
+    headlines: list[dict[str, Any]]
+    commentary: dict[str, list[dict[str, Any]]]
 
 
 class NothingToReport(Exception):
@@ -52,7 +56,13 @@ def latest_month(connection: duckdb.DuckDBPyConnection) -> date:
     return month
 
 
-def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str, list[str]], trend_months: int) -> PackData:
+def read(
+    connection: duckdb.DuckDBPyConnection,
+    month: date,
+    headlines: dict[str, list[str]],
+    trend_months: int,
+    headline_count: int = 8,
+) -> PackData:
     board = rows(
         connection,
         """
@@ -96,7 +106,60 @@ def read(connection: duckdb.DuckDBPyConnection, month: date, headlines: dict[str
         else []
     )
     extract_of = dict(connection.execute("select measure_id, quality_extract from reference.measure_registry").fetchall())
-    return PackData(month, board[0]["geography"], board, trends, splits, warnings, run[0] if run else None, extract_of)
+    headlines, commentary = read_commentary(connection, month, charted, headline_count)
+    return PackData(
+        month, board[0]["geography"], board, trends, splits, warnings, run[0] if run else None, extract_of, headlines, commentary
+    )
+
+
+def read_commentary(
+    connection: duckdb.DuckDBPyConnection, month: date, measures: list[str], headline_count: int
+) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The month's first headlines and the commentary of each measure, from marts.measure_commentary
+    (none from a warehouse built before it existed)."""
+    present = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'measure_commentary'"
+    ).fetchone()[0]
+    if not present:
+        return [], {}
+    headlines = rows(
+        connection,
+        """
+        select * from marts.measure_commentary
+        where period_month = ? and headline_rank <= ? order by headline_rank""",
+        [month, headline_count],
+    )
+    commentary: dict[str, list[dict[str, Any]]] = {measure: [] for measure in measures}
+    for row in rows(
+        connection,
+        """
+        select * from marts.measure_commentary
+        where period_month = ? and list_contains(?, measure_id)
+          and (geography_level = 'force' or rule_id = 'district_against_area')
+        qualify geography_level = 'force'
+            or row_number() over (partition by measure_id, geography_level order by headline_rank nulls last, geography) = 1
+        order by measure_id, geography_level = 'district', rule_rank, rule_id""",
+        [month, measures],
+    ):
+        commentary[row["measure_id"]].append(row)
+    return headlines, commentary
+
+
+def month_commentary(connection: duckdb.DuckDBPyConnection, month: date) -> list[dict[str, Any]]:
+    """Every sentence of the month for the force and its areas (none before the commentary existed)."""
+    present = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'measure_commentary'"
+    ).fetchone()[0]
+    if not present:
+        return []
+    return rows(
+        connection,
+        """
+        select * from marts.measure_commentary
+        where period_month = ? and geography_level in ('force', 'area')
+        order by geography_level = 'area', geography, pillar, measure_id, rule_rank""",
+        [month],
+    )
 
 
 RULES = (

@@ -56,6 +56,7 @@ def render(
     return ENVIRONMENT.get_template("pack.html").render(
         style=Markup(STYLE),
         month_name=f"{month:%B %Y}",
+        footer=Markup(css_string(f"{data.force}: performance pack, {month:%B %Y}")),
         force=data.force,
         as_at=as_at,
         run=data.run,
@@ -68,9 +69,22 @@ def render(
         low_samples=sum(1 for row in data.board if row["has_low_sample"]),
         warnings=data.warnings,
         column_titles=[title.format(**labels) for _, title in COLUMNS],
+        headlines=data.headlines,
         pillars=pillars,
         extra_sections=[Markup(section) for section in extra_sections],
     )
+
+
+def css_string(text: str) -> str:
+    """Text for the inside of a double-quoted CSS string (the print footer), markup-safe: quotes and
+    backslashes escaped, and < > & written as CSS escapes so no tag can close the style element."""
+    escaped = []
+    for character in text:
+        if character in '\\"<>&' or ord(character) < 32:
+            escaped.append(f"\\{ord(character):x} ")
+        else:
+            escaped.append(character)
+    return "".join(escaped)
 
 
 def _row(row: dict[str, Any], warned: set[str], extract_of: dict[str, str]) -> dict[str, Any]:
@@ -102,4 +116,5 @@ def _chart(data: PackData, measure: str, name: str) -> dict[str, Any]:
         "trend": Markup(charts.trend(series, unit, name)),
         "legend": Markup(charts.trend_legend(series)),
         "split": Markup(charts.bars(splits, unit, name)),
+        "commentary": data.commentary.get(measure, []),
     }

@@ -61,7 +61,9 @@ def commentary() -> tuple[list[dict[str, Any]], dict[tuple, dict[str, Any]]]:
 
 def template_numbers() -> dict[str, set[str]]:
     with (PROJECT_ROOT / "seeds" / "commentary_rules.csv").open(encoding="utf-8") as handle:
-        return {rule["rule_id"]: set(NUMBER.findall(re.sub(r"\{[a-z_]+\}", "", rule["template"]))) for rule in csv.DictReader(handle)}
+        return {
+            rule["rule_id"]: set(NUMBER.findall(re.sub(r"\{[a-z_]+\}", "", rule["template"]))) for rule in csv.DictReader(handle)
+        }
 
 
 def cited_figures(row: dict[str, Any], values: dict[tuple, dict[str, Any]]) -> set[str]:

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
+from html import escape, unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import duckdb
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from scripts.pack import write_pack
 from scripts.report.fmt import figure, with_n
+from scripts.report.pdf import CHROMIUM_FLAGS, print_pdf
 from scripts.settings import PROJECT_ROOT, published_dir
 
 PUBLISHED = published_dir() / "warehouse.duckdb"
@@ -21,17 +26,6 @@ KNOWN_MONTH = "2020-08"
 needs_warehouse = pytest.mark.skipif(
     not PUBLISHED.exists() and not os.environ.get("CI"), reason="no published warehouse: run `make run` (make test does)"
 )
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--enable-logging=stderr",
-    "--v=0",
-]
 
 
 def test_numbers_are_formatted_as_the_reports_print_them() -> None:
@@ -159,24 +153,24 @@ def test_pack_renders_in_chromium_with_every_pillar_and_no_console_errors(tmp_pa
               and period_month = date '2020-08-01'""").fetchone()
     communities = dom.split('id="communities"', 1)[1].split("</section>", 1)[0]
     assert f">{figure(hate, 'count')}<" in communities
+    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
+        headlines = [
+            row[0]
+            for row in connection.execute("""
+            select sentence from marts.measure_commentary
+            where period_month = date '2020-08-01' and headline_rank <= 8 order by headline_rank""").fetchall()
+        ]
+        commented = connection.execute("""
+            select sentence from marts.measure_commentary
+            where period_month = date '2020-08-01' and measure_id = 'crimes__all' and geography_level = 'force'""").fetchall()
+    shown = dom.split('id="headlines"', 1)[1].split("</section>", 1)[0]
+    items = [unescape(item.split(">", 1)[1].split("</li>", 1)[0]) for item in shown.split("<li ")[1:]]
+    assert len(headlines) == 8 and items == headlines
+    chart = dom.split('class="chart" data-measure="crimes__all"', 1)[1].split('class="chart"', 1)[0]
+    assert commented and all(escape(sentence, quote=False) in chart for (sentence,) in commented)
     assert with_n(cdi, "rate", cdi_n) in dom
     shot = tmp_path / "pack.png"
     assert shot.exists() and shot.stat().st_size > 50_000
-    pdf = tmp_path / "pack.pdf"
-    subprocess.run(
-        [
-            shutil.which("chromium"),
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={tmp_path / 'profile-pdf'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf}",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-    )
-    pages = pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
-    assert pages >= 5  # the data-quality panel, then each pillar starting a page of its own
     keep = PROJECT_ROOT / "warehouse" / "pack-screenshot.png"
     shutil.copy(shot, keep)
 
@@ -212,7 +206,139 @@ def test_the_template_escapes_every_text() -> None:
         "where_failed": "crimes",
         "failed_extracts": ["crimes"],
     }
-    page = html.render(PackData(date(2020, 8, 1), "Force & <Co>", [row], {}, {}, [warning], None, {"x": "crimes"}), {}, {})
+    page = html.render(
+        PackData(date(2020, 8, 1), "Force & <Co>", [row], {}, {}, [warning], None, {"x": "crimes"}, [], {}), {}, {}
+    )
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Force &amp; &lt;Co&gt;" in page and "a &lt;b&gt;bold&lt;/b&gt; claim" in page
     assert "†</span>" in page  # the warned extract marks the figure
+
+
+A4_POINTS = (595, 842)
+
+
+def pdf_pages(pdf: Path) -> list[tuple[tuple[int, int], str]]:
+    """Each page of a PDF: its size in points (rounded) and its text."""
+    reader = PdfReader(pdf)
+    return [
+        ((round(float(page.mediabox.width)), round(float(page.mediabox.height))), page.extract_text()) for page in reader.pages
+    ]
+
+
+def browser_header_or_footer(text: str) -> bool:
+    """What Chromium's own header and footer print: the page's address and the date and time."""
+    return "file:" in text or re.search(r"\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}", text) is not None
+
+
+def test_the_pdf_check_sees_a_browser_header(tmp_path: Path) -> None:
+    """The fault the PDF test is for: printed with the browser's header and footer, a page carries
+    the file's address and the date, which the check catches."""
+    page = tmp_path / "page.html"
+    page.write_text("<!doctype html><html><head><title>t</title></head><body><p>Hello</p></body></html>")
+    pdf = tmp_path / "page.pdf"
+    subprocess.run(
+        [
+            shutil.which("chromium"),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+    )
+    assert any(browser_header_or_footer(text) for _, text in pdf_pages(pdf))
+    assert not any(browser_header_or_footer(text) for _, text in pdf_pages(print_pdf(page, tmp_path / "clean.pdf")))
+
+
+@needs_warehouse
+def test_the_pack_prints_to_an_a4_pdf_and_an_excel_workbook(tmp_path: Path) -> None:
+    page = write_pack(PUBLISHED, tmp_path / "pack-2020-08.html", KNOWN_MONTH, also=("xlsx", "pdf"))
+    pages = pdf_pages(page.with_suffix(".pdf"))
+    assert len(pages) >= 5  # the headlines and data-quality panel, then each pillar from a page of its own
+    for number, (size, text) in enumerate(pages, start=1):
+        assert size == A4_POINTS, f"page {number} is {size} points, not A4"
+        assert not browser_header_or_footer(text), f"page {number} carries the browser's header or footer"
+        assert f"Page {number} of {len(pages)}" in text and "performance pack, August 2020" in text
+    assert "Headlines" in pages[0][1]
+    book = load_workbook(page.with_suffix(".xlsx"))
+    assert book.sheetnames == ["Headlines", "Victims", "Offenders", "Communities", "Performance", "Commentary", "Measures"]
+    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
+        expected = dict(
+            connection.execute("""
+            select measure_id, value from marts.measure_values
+            where geography_level = 'force' and period_window = 'month' and period_month = date '2020-08-01'
+              and measure_id in ('crimes__all', 'ppo_rate__all')""").fetchall()
+        )
+        headline = connection.execute("""
+            select sentence from marts.measure_commentary
+            where period_month = date '2020-08-01' and headline_rank = 1""").fetchone()[0]
+    for sheet, measure, number_format in (("Performance", "crimes__all", "#,##0"), ("Offenders", "ppo_rate__all", "0.0%")):
+        rows = {row[0].value: row for row in book[sheet].iter_rows(min_row=2)}
+        cell = rows[measure][3]  # the Current month column
+        assert book[sheet].cell(1, 4).value == "Current month"
+        assert isinstance(cell.value, (int, float)) and cell.value == pytest.approx(expected[measure])
+        assert cell.number_format == number_format
+    assert book["Headlines"]["B2"].value == headline
+    assert book["Measures"].max_row == 65  # the 64 catalogue measures under a header
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def css_colour(css: str, selector: str, prop: str) -> str:
+    rule = re.search(re.escape(selector) + r"\s*\{([^}]*)\}", css)
+    assert rule, f"no rule for {selector} in pack.css"
+    value = re.search(rf"(?:^|;)\s*{prop}:\s*(#[0-9a-fA-F]{{6}})", rule.group(1))
+    assert value, f"{selector} sets no {prop}"
+    return value.group(1).lower()
+
+
+# (selector of the text or mark, property, background it sits on, least ratio): WCAG AA, 4.5 for
+# text, 3 for the marks of a chart (graphical objects).
+CONTRAST = (
+    (".meta", "color", "#ffffff", 4.5),
+    (".flag", "color", "#f6f8fa", 4.5),  # also inside the data-quality panel
+    ("td.low", "color", "#ffffff", 4.5),
+    (".improvement", "fill", "#ffffff", 3.0),
+    (".concern", "fill", "#ffffff", 3.0),
+    (".neither", "fill", "#ffffff", 3.0),
+    (".bar", "fill", "#ffffff", 3.0),
+)
+
+
+def test_colours_pass_wcag_aa_contrast() -> None:
+    css = (PROJECT_ROOT / "scripts" / "report" / "templates" / "pack.css").read_text(encoding="utf-8")
+    body = css_colour(css, "body", "color")
+    assert contrast(body, "#e3f2e1") >= 4.5 and contrast(body, "#fbe3e1") >= 4.5  # the shaded words
+    for selector, prop, background, least in CONTRAST:
+        ratio = contrast(css_colour(css, selector, prop), background)
+        assert ratio >= least, f"{selector} {prop} on {background}: {ratio:.2f}, below {least}"
+    assert contrast("#ed8b00", "#ffffff") < 3.0  # the check catches the orange it replaced
+
+
+@needs_warehouse
+def test_meaning_is_never_carried_by_colour_alone(tmp_path: Path) -> None:
+    """Each special-cause point carries its letter beside the colour, every chart has a text
+    alternative, and every shaded cell says its word."""
+    page = write_pack(PUBLISHED, tmp_path / "pack.html", KNOWN_MONTH).read_text(encoding="utf-8")
+    special = re.findall(
+        r'<circle class="(improvement|concern|neither)"[^>]*>.*?</circle><text class="mark"[^>]*>([ICN])</text>', page
+    )
+    assert special and all(mark == {"improvement": "I", "concern": "C", "neither": "N"}[kind] for kind, mark in special)
+    assert page.count('<circle class="improvement"') + page.count('<circle class="concern"') + page.count(
+        '<circle class="neither"'
+    ) == len(special)
+    labels = re.findall(r'<svg class="(?:trend|bars)"[^>]*aria-label="([^"]*)"', page)
+    assert labels and all(len(label) > 40 for label in labels)
+    for word in re.findall(r'<td class="(Improved|Deteriorated|Higher|Lower)"[^>]*>([^<]*)</td>', page):
+        assert word[0] == word[1]
