@@ -14,6 +14,17 @@
     end
 {%- endmacro %}
 
+{#- A value rounded as format_figure prints it, so that a sentence compares what it shows: "rose"
+    or "higher than" is never said of two figures that print the same. -#}
+{% macro shown_value(value, unit) -%}
+    case
+        when {{ unit }} = 'rate' then round({{ value }}, 3)
+        when {{ unit }} in ('minutes') then round({{ value }}, 1)
+        when {{ unit }} = 'per_1000' then round({{ value }}, 2)
+        else round({{ value }})
+    end
+{%- endmacro %}
+
 {#- The sample a rate or median rests on, as the reports quote it: " (n = 1,340)"; empty for
     counts and when there is no sample. -#}
 {% macro sample_phrase(sample_size, unit) -%}

@@ -169,6 +169,10 @@ facts as materialized (
         areas.area_value,
         areas.area_previous_value,
         areas.area_is_low_sample,
+        {{ shown_value('with_streaks.value', 'with_streaks.unit') }} as value_shown,
+        {{ shown_value('with_streaks.previous_value', 'with_streaks.unit') }} as previous_value_shown,
+        {{ shown_value('areas.area_value', 'with_streaks.unit') }} as area_value_shown,
+        {{ shown_value('areas.area_previous_value', 'with_streaks.unit') }} as area_previous_value_shown,
         -- the districts of the area whose month-on-month change has the same sign as this one's
         count(*) over (
             partition by
@@ -177,7 +181,10 @@ facts as materialized (
                 with_streaks.period_month,
                 with_streaks.geography_level,
                 with_streaks.area_name,
-                sign(with_streaks.value - with_streaks.previous_value)
+                sign(
+                    {{ shown_value('with_streaks.value', 'with_streaks.unit') }}
+                    - {{ shown_value('with_streaks.previous_value', 'with_streaks.unit') }}
+                )
         ) as districts_moving_alike
 
     from with_streaks
@@ -252,8 +259,8 @@ worded as (
             'value': format_figure('fired.value', 'fired.unit'),
             'n': sample_phrase('fired.sample_size', 'fired.unit'),
             'comparison': format_figure('fired.comparison_value', 'fired.unit'),
-            'direction': movement_phrase('fired.value', 'fired.comparison_value'),
-            'movement': movement_phrase('fired.value', 'fired.comparison_value', 'verb'),
+            'direction': movement_phrase(shown_value('fired.value', 'fired.unit'), shown_value('fired.comparison_value', 'fired.unit')),
+            'movement': movement_phrase(shown_value('fired.value', 'fired.unit'), shown_value('fired.comparison_value', 'fired.unit'), 'verb'),
             'change': change_word,
             'significance': "case when fired.comparison_word = 'Comparable' then 'not a significant change' else 'a significant ' || " ~ change_word ~ " end",
             'streak': streak_phrase('fired.baseline_streak_months'),
@@ -264,7 +271,7 @@ worded as (
             'area': 'fired.area_name',
             'area_value': format_figure('fired.area_value', 'fired.unit'),
             'area_comparison': format_figure('fired.area_previous_value', 'fired.unit'),
-            'area_movement': movement_phrase('fired.area_value', 'fired.area_previous_value', 'verb'),
+            'area_movement': movement_phrase('fired.area_value_shown', 'fired.area_previous_value_shown', 'verb'),
         }) }} as sentence
 
     from fired
