@@ -22,6 +22,9 @@ POLICE_UK_DIR ?=
 # FORCE_EXTRACTS=no runs on the police.uk files instead of the force's extracts (nothing generated).
 FORCE_EXTRACTS ?= yes
 DBT := $(BIN)/dbt
+# dbt colours its output only for a terminal (make's stderr is one when run by hand; in cron, CI or
+# a redirect it is a file, and escape codes would litter the log).
+export DBT_USE_COLORS ?= $(shell [ -t 2 ] && echo true || echo false)
 # One pipeline at a time per warehouse (scripts/pipeline_lock.py): every target that writes the
 # warehouse runs under its lock; a second refuses naming the holder (LOCK_WAIT=seconds to wait).
 LOCK = $(BIN)/python -m scripts.pipeline_lock --warehouse $(WAREHOUSE_PATH) --name "make $@" --wait $(or $(LOCK_WAIT),0) --

@@ -10,7 +10,8 @@ folder (paths.published, default warehouse/published):
   results, the load audit and the quarantine's reasons with file and line; no raw rows and no
   quarantined original values), swapped in with one rename, so a BI tool holding the old file open
   read-only keeps reading it undisturbed;
-- parquet/: every marts table (and the validation summary) as Parquet, a fresh folder swapped in
+- parquet/: every marts table (and the validation summary) as Parquet, and in parquet/reference/
+  every reference table (measures: names, units, polarity; districts; ...), a fresh folder swapped in
   by one symlink rename;
 - data_docs/: the quality gate's Great Expectations Data Docs for this build, swapped the same way.
 
@@ -94,6 +95,15 @@ def publish(work: Path, target: Path) -> str:
         for schema, table in tables:
             connection.execute(
                 f"copy {identifier(schema)}.{identifier(table)} to {literal(parquet / (table + '.parquet'))} (format parquet)"
+            )
+        # the reference tables a BI model joins the marts to (measure names, units, polarity, geography)
+        (parquet / "reference").mkdir()
+        for (table,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'reference' and table_type = 'BASE TABLE' "
+            "order by table_name"
+        ).fetchall():
+            connection.execute(
+                f"copy reference.{identifier(table)} to {literal(parquet / 'reference' / (table + '.parquet'))} (format parquet)"
             )
 
     docs_copy = target / f".data_docs-{version}"

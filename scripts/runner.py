@@ -45,6 +45,7 @@ def pipeline_environment(warehouse: Path, **extra: str) -> dict[str, str]:
         GX_ANALYTICS_ENABLED="false",
         DO_NOT_TRACK="1",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_USE_COLORS="false",  # the output goes to a log, never a terminal
         **extra,
     )
 

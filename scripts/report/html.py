@@ -12,22 +12,26 @@ from markupsafe import Markup
 
 from scripts.report import charts
 from scripts.report.data import PILLARS, PackData
-from scripts.report.fmt import DASH, figure, with_n
+from scripts.report.fmt import DASH, change, figure, with_n
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = (TEMPLATES / "pack.css").read_text(encoding="utf-8")
 ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
 COLUMNS = (
     ("current_month", "Current month"),
+    ("previous_month", "Previous month"),
+    ("change_on_1y_ago", "Change on {y1}"),
     ("same_month_1y_ago", "{y1}"),
     ("same_month_2y_ago", "{y2}"),
     ("same_month_3y_ago", "{y3}"),
-    ("current_month_vs_3y_avg", "Current v 3yr avg"),
+    ("current_month_vs_3y_avg", "Month v 3yr avg"),
     ("rolling_12_months", "Rolling 12 months"),
+    ("rolling_12m_vs_3y_avg", "Rolling 12 v 3yr avg"),
     ("baseline", "Baseline (year end)"),
     ("performance_vs_benchmark", "Perf v benchmark"),
 )
-WORDS = {"current_month_vs_3y_avg", "performance_vs_benchmark"}
+WORDS = {"current_month_vs_3y_avg", "rolling_12m_vs_3y_avg", "performance_vs_benchmark"}
+CHANGES = {"change_on_1y_ago"}
 N_OF = {"current_month": "current_month_n", "rolling_12_months": "rolling_12_months_n"}
 
 
@@ -95,8 +99,9 @@ def _row(row: dict[str, Any], warned: set[str], extract_of: dict[str, str]) -> d
             cells.append({"column": column, "word": value or DASH})
             continue
         n = row[N_OF[column]] if column in N_OF else None
-        text = with_n(value, row["unit"], n) if n is not None else figure(value, row["unit"])
-        cells.append({"column": column, "value": "" if value is None else value, "text": text})
+        text = change(value, row["unit"]) if column in CHANGES else figure(value, row["unit"])
+        n_text = with_n(value, row["unit"], n)[len(text) :].strip() if n is not None and column not in CHANGES else ""
+        cells.append({"column": column, "value": "" if value is None else value, "text": text, "n": n_text})
     return {
         "id": row["measure_id"],
         "name": row["measure_name"],

@@ -18,13 +18,15 @@ COUNT_FORMAT = "#,##0"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 # The board table's columns: (column of marts.rpt_board_tables, heading, kind): kind 'value' takes
-# the measure's format, 'n' a count format, 'word' stays text.
+# the measure's format, 'change' the same signed, 'n' a count format, 'word' stays text.
 BOARD_COLUMNS = (
     ("measure_id", "Measure id", "text"),
     ("measure_name", "Measure", "text"),
     ("unit", "Unit", "text"),
     ("current_month", "Current month", "value"),
     ("current_month_n", "Current month n", "n"),
+    ("previous_month", "Previous month", "value"),
+    ("change_on_1y_ago", "Change on same month 1 year ago", "change"),
     ("same_month_1y_ago", "Same month 1 year ago", "value"),
     ("same_month_2y_ago", "Same month 2 years ago", "value"),
     ("same_month_3y_ago", "Same month 3 years ago", "value"),
@@ -68,6 +70,9 @@ def write_workbook(data: PackData, catalogue: list[dict[str, Any]], commentary: 
             for index, (_, _, kind) in enumerate(BOARD_COLUMNS, start=1):
                 if kind == "value":
                     sheet.cell(offset, index).number_format = NUMBER_FORMATS.get(row["unit"], COUNT_FORMAT)
+                elif kind == "change":
+                    shown = NUMBER_FORMATS.get(row["unit"], COUNT_FORMAT)
+                    sheet.cell(offset, index).number_format = f"+{shown};-{shown};{shown}"
                 elif kind == "n":
                     sheet.cell(offset, index).number_format = COUNT_FORMAT
         sheet.column_dimensions["B"].width = 60

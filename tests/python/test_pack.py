@@ -7,9 +7,11 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import date
 from html import escape, unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -17,7 +19,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from scripts.pack import write_pack
-from scripts.report.fmt import figure, with_n
+from scripts.report.fmt import change, figure, with_n
 from scripts.report.pdf import CHROMIUM_FLAGS, print_pdf
 from scripts.settings import PROJECT_ROOT, published_dir
 
@@ -30,7 +32,7 @@ needs_warehouse = pytest.mark.skipif(
 
 def test_numbers_are_formatted_as_the_reports_print_them() -> None:
     assert with_n(0.775, "rate", 1288) == "77.5% (n = 1,288)"
-    assert figure(1332, "count") == "1,332" and figure(18.2, "minutes") == "18 min"
+    assert figure(1332, "count") == "1,332" and figure(17.48, "minutes") == "17.5 min"
     assert figure(None, "rate") == figure(math.nan, "count") == "–"
 
 
@@ -175,30 +177,41 @@ def test_pack_renders_in_chromium_with_every_pillar_and_no_console_errors(tmp_pa
     shutil.copy(shot, keep)
 
 
-def test_the_template_escapes_every_text() -> None:
-    """A measure name, force name and warning carrying markup come out as text, never as tags."""
-    from datetime import date
-
-    from scripts.report import html
-    from scripts.report.data import PackData
-
+def board_row(**changes: Any) -> dict[str, Any]:
+    """A row of marts.rpt_board_tables for the template tests."""
     row = {
         "pillar": "victims",
         "measure_id": "x",
-        "measure_name": "<script>alert(1)</script>",
+        "measure_name": "A measure",
         "unit": "count",
         "has_low_sample": False,
         "current_month": 3.0,
         "current_month_n": None,
+        "previous_month": 2.0,
+        "change_on_1y_ago": None,
         "same_month_1y_ago": None,
         "same_month_2y_ago": None,
         "same_month_3y_ago": None,
         "current_month_vs_3y_avg": "Higher",
         "rolling_12_months": 10.0,
         "rolling_12_months_n": None,
+        "rolling_12m_vs_3y_avg": None,
         "baseline": None,
         "performance_vs_benchmark": None,
     }
+    return {**row, **changes}
+
+
+def render_rows(rows: list[dict[str, Any]], warnings: list[dict[str, Any]] = (), force: str = "Force") -> str:
+    from scripts.report import html
+    from scripts.report.data import PackData
+
+    pack = PackData(date(2020, 8, 1), force, rows, {}, {}, list(warnings), None, {"x": "crimes"}, [], {})
+    return html.render(pack, {}, {})
+
+
+def test_the_template_escapes_every_text() -> None:
+    """A measure name, force name and warning carrying markup come out as text, never as tags."""
     warning = {
         "severity": "warning",
         "description": "a <b>bold</b> claim",
@@ -206,15 +219,52 @@ def test_the_template_escapes_every_text() -> None:
         "where_failed": "crimes",
         "failed_extracts": ["crimes"],
     }
-    page = html.render(
-        PackData(date(2020, 8, 1), "Force & <Co>", [row], {}, {}, [warning], None, {"x": "crimes"}, [], {}), {}, {}
-    )
+    page = render_rows([board_row(measure_name="<script>alert(1)</script>")], [warning], "Force & <Co>")
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Force &amp; &lt;Co&gt;" in page and "a &lt;b&gt;bold&lt;/b&gt; claim" in page
     assert "†</span>" in page  # the warned extract marks the figure
 
 
-A4_POINTS = (595, 842)
+def test_only_better_and_worse_are_shaded() -> None:
+    """Higher and Lower on a count or a neutral measure say nothing good or bad: never shaded;
+    Improved and Deteriorated are, and say their word too."""
+    css = (PROJECT_ROOT / "scripts" / "report" / "templates" / "pack.css").read_text(encoding="utf-8")
+    shaded = {
+        word
+        for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", css)
+        if "background" in body
+        for word in re.findall(r"td\.(Improved|Deteriorated|Higher|Lower|Comparable)\b", selectors)
+    }
+    assert shaded == {"Improved", "Deteriorated"}
+    page = render_rows([board_row(current_month_vs_3y_avg="Higher")])
+    assert '<td class="Higher"' in page and ">Higher</td>" in page
+
+
+def test_nothing_to_compare_shows_no_comparison_never_comparable() -> None:
+    """A row with no figures (a grade before it existed) has no word in any comparison column."""
+    empty = board_row(
+        current_month=None,
+        previous_month=None,
+        rolling_12_months=None,
+        current_month_vs_3y_avg=None,
+        rolling_12m_vs_3y_avg=None,
+        performance_vs_benchmark=None,
+    )
+    page = render_rows([empty])
+    row = page.split('data-measure="x"', 1)[1].split("</tr>", 1)[0]
+    assert "Comparable" not in row
+    words = re.findall(r'data-column="(current_month_vs_3y_avg|rolling_12m_vs_3y_avg|performance_vs_benchmark)">([^<]*)<', page)
+    assert [word for _, word in words] == ["–", "–", "–"]
+
+
+def test_changes_are_signed_in_the_measure_unit() -> None:
+    assert change(247.0, "count") == "+247" and change(-0.012, "rate") == "−1.2 pts"
+    assert change(0.0004, "rate") == "±0.0 pts" and change(None, "minutes") == "–"
+    page = render_rows([board_row(change_on_1y_ago=-133.0)])
+    assert ">−133<" in page
+
+
+A4_POINTS = {(595, 842), (842, 595)}  # portrait, or landscape for the pillars' wide tables
 
 
 def pdf_pages(pdf: Path) -> list[tuple[tuple[int, int], str]]:
@@ -257,7 +307,7 @@ def test_the_pack_prints_to_an_a4_pdf_and_an_excel_workbook(tmp_path: Path) -> N
     pages = pdf_pages(page.with_suffix(".pdf"))
     assert len(pages) >= 5  # the headlines and data-quality panel, then each pillar from a page of its own
     for number, (size, text) in enumerate(pages, start=1):
-        assert size == A4_POINTS, f"page {number} is {size} points, not A4"
+        assert size in A4_POINTS, f"page {number} is {size} points, not A4"
         assert not browser_header_or_footer(text), f"page {number} carries the browser's header or footer"
         assert f"Page {number} of {len(pages)}" in text and "performance pack, August 2020" in text
     assert "Headlines" in pages[0][1]

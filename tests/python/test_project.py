@@ -118,3 +118,31 @@ def test_the_sql_style_check_catches_a_badly_written_model(tmp_path: Path) -> No
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert failed.returncode == 1
     assert {"CP01", "LT04", "RF02"} <= set(re.findall(r"\| (\w{2}\d{2}) \|", failed.stdout)), failed.stdout
+
+
+def test_dbt_writes_no_colour_codes_into_logs(tmp_path: Path) -> None:
+    """Every dbt run the scripts make goes to a log: no escape codes in it (dbt colours its output
+    whatever it is written to unless told not to, as the second run shows)."""
+    import os
+
+    from scripts import runner
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    logged = run_dbt(warehouse, "parse")
+    assert logged.returncode == 0 and "\x1b[" not in logged.stdout + logged.stderr
+    coloured = dict(runner.pipeline_environment(warehouse), DBT_USE_COLORS="true")
+    told = subprocess.run(
+        runner.dbt_command(warehouse, "parse"), cwd=PROJECT_ROOT, env=coloured, capture_output=True, text=True, timeout=900
+    )
+    assert "\x1b[" in told.stdout + told.stderr
+    # make exports DBT_USE_COLORS=false when its stderr is not a terminal (cron, CI, a redirect)
+    environment = {key: value for key, value in os.environ.items() if key != "DBT_USE_COLORS"}
+    shown = subprocess.run(
+        ["make", "-s", "--no-print-directory", "--eval", "show-colours: ; @echo $$DBT_USE_COLORS", "show-colours"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.stdout.strip() == "false", shown.stdout + shown.stderr

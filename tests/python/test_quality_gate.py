@@ -118,6 +118,15 @@ def test_good_build_passes_publishes_and_stores_its_summary(published_good: tupl
             "select count(*) from read_parquet(?)", [str(published / "parquet" / "measure_values.parquet")]
         ).fetchone()[0]
     assert rows[0] == len(CHECKS) and rows[1] == 0 and measures > 0
+    # BI joins the marts to the reference tables without the warehouse: names, units and polarity
+    with duckdb.connect() as connection:
+        names = connection.execute(
+            "select count(*), count(*) filter (where name is not null and unit is not null and polarity is not null) "
+            "from read_parquet(?)",
+            [str(published / "parquet" / "reference" / "measures.parquet")],
+        ).fetchone()
+    assert names[0] == names[1] == 64
+    assert (published / "parquet" / "reference" / "districts.parquet").exists()
     # Data Docs show the marts suite on the published figures' own columns
     pages = list((published / "data_docs").glob("validations/marts__measure_values/**/*.html"))
     assert pages, sorted(str(p) for p in (published / "data_docs").rglob("*.html"))[:20]

@@ -1,6 +1,7 @@
 -- The board's headline tables, laid out as the reports print them (e.g. the communities table in
--- the October 2020 report), for every month: each measure's current month, the same month in
--- each of the three previous years, current against the three-year average, the rolling 12
+-- the October 2020 report), for every month: each measure's current month, the month before, its
+-- change on the same month a year ago ("700 more crimes"), the same month in each of the three
+-- previous years, current against the three-year average, the rolling 12
 -- months, the year-end baseline and performance against it. For the force and each area, for
 -- the force's own measures. The performance pack (scripts/pack.py) reads one month of it.
 with
@@ -66,6 +67,8 @@ final as (
         report_rows.report_month,
         report_rows.current_month,
         report_rows.current_month_n,
+        previous.value as previous_month,
+        report_rows.current_month - one_year.value as change_on_1y_ago,
         one_year.value as same_month_1y_ago,
         two_years.value as same_month_2y_ago,
         three_years.value as same_month_3y_ago,
@@ -80,7 +83,7 @@ final as (
     from report_rows
     inner join measures
         on report_rows.measure_id = measures.measure_id
-    {%- for alias, offset in [('one_year', 12), ('two_years', 24), ('three_years', 36)] %}
+    {%- for alias, offset in [('previous', 1), ('one_year', 12), ('two_years', 24), ('three_years', 36)] %}
     left join month_values as {{ alias }}
         on report_rows.measure_id = {{ alias }}.measure_id
         and report_rows.geography_level = {{ alias }}.geography_level
