@@ -42,7 +42,14 @@ def write_pack(
     settings = load_config()["pack"]
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         month = parse_month(month_text) if month_text else data.latest_month(connection)
-        content = data.read(connection, month, settings["headlines"], settings["trend_months"], settings["headline_count"])
+        content = data.read(
+            connection,
+            month,
+            settings["headlines"],
+            settings["trend_months"],
+            settings["headline_count"],
+            published_run(warehouse),
+        )
         names = dict(connection.execute("select measure_id, name from reference.measures").fetchall())
         sections = national.force_pack_sections(connection, settings["police_uk_force"], month)
         catalogue = data.rows(connection, "select * from reference.measures order by pillar, measure_id", [])
@@ -58,6 +65,12 @@ def write_pack(
         except pdf.NoChromium as missing:  # the HTML and the workbook stand; say what is missing
             print(f"pack: no PDF written: {missing}", file=sys.stderr)
     return target
+
+
+def published_run(warehouse: Path) -> str | None:
+    """The gate run that validated the published build (publish writes it beside the warehouse)."""
+    marker = warehouse.parent / "PUBLISHED_RUN"
+    return marker.read_text(encoding="utf-8").strip() or None if marker.exists() else None
 
 
 def write_public_pack(warehouse: Path, out: Path | None, month_text: str | None, force_slug: str) -> Path:

@@ -62,6 +62,7 @@ def read(
     headlines: dict[str, list[str]],
     trend_months: int,
     headline_count: int = 8,
+    published_run: str | None = None,
 ) -> PackData:
     board = rows(
         connection,
@@ -88,28 +89,41 @@ def read(
                 [measure, month],
             ).fetchall()
         ]
+    run, warnings = read_gate_run(connection, published_run)
+    extract_of = dict(connection.execute("select measure_id, quality_extract from reference.measure_registry").fetchall())
+    headlines, commentary = read_commentary(connection, month, charted, headline_count)
+    return PackData(month, board[0]["geography"], board, trends, splits, warnings, run, extract_of, headlines, commentary)
+
+
+def read_gate_run(
+    connection: duckdb.DuckDBPyConnection, published_run: str | None
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The quality gate run that validated the published build (its run id is in PUBLISHED_RUN beside
+    the published warehouse; the latest run when that is not known) and the checks that failed in it."""
     validated = connection.execute(
         "select count(*) from information_schema.tables where table_schema = 'quality' and table_name = 'validation_runs'"
     ).fetchone()[0]
-    run = rows(connection, "select * from quality.validation_runs order by validated_at desc limit 1", []) if validated else []
-    warnings = (
-        rows(
-            connection,
-            """
+    if not validated:
+        return None, []
+    found = rows(
+        connection,
+        """
+        select * from quality.validation_runs
+        order by run_id = coalesce(?, '') desc, validated_at desc limit 1""",
+        [published_run],
+    )
+    if not found:
+        return None, []
+    warnings = rows(
+        connection,
+        """
         select suite, expectation, dataset, severity, observed_value, where_failed, description, failed_extracts
         from quality.validation_results
-        where run_id = (select run_id from quality.validation_runs order by validated_at desc limit 1) and not passed
+        where run_id = ? and not passed
         order by severity, suite, expectation""",
-            [],
-        )
-        if run
-        else []
+        [found[0]["run_id"]],
     )
-    extract_of = dict(connection.execute("select measure_id, quality_extract from reference.measure_registry").fetchall())
-    headlines, commentary = read_commentary(connection, month, charted, headline_count)
-    return PackData(
-        month, board[0]["geography"], board, trends, splits, warnings, run[0] if run else None, extract_of, headlines, commentary
-    )
+    return found[0], warnings
 
 
 def read_commentary(

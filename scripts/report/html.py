@@ -4,6 +4,7 @@ charts, drawn and escaped by scripts/report/charts.py, and the sections passed i
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def render(
         footer=Markup(css_string(f"{data.force}: performance pack, {month:%B %Y}")),
         force=data.force,
         as_at=as_at,
-        run=data.run,
+        run=gate_summary(data.run),
         cdi={
             "month": with_n(cdi["current_month"], "rate", cdi["current_month_n"]),
             "rolling": figure(cdi["rolling_12_months"], "rate"),
@@ -71,12 +72,43 @@ def render(
         if cdi
         else None,
         low_samples=sum(1 for row in data.board if row["has_low_sample"]),
-        warnings=data.warnings,
+        warnings=[{"severity": w["severity"], "text": warning_text(w)} for w in data.warnings],
         column_titles=[title.format(**labels) for _, title in COLUMNS],
         headlines=data.headlines,
         pillars=pillars,
         extra_sections=[Markup(section) for section in extra_sections],
     )
+
+
+def gate_summary(run: dict[str, Any] | None) -> str | None:
+    """The gate run behind the figures in plain words: when it ran and what it found."""
+    if not run:
+        return None
+    blocking, warnings = run["blocking_failures"], run["warnings"]
+    return (
+        f"These figures passed the quality gate on {run['validated_at']:%d %B %Y at %H:%M}, the run that published them: "
+        f"{run['checks']} checks, {'no' if not blocking else blocking} blocking "
+        f"{'failure' if blocking == 1 else 'failures'}, {'no' if not warnings else warnings} "
+        f"{'warning' if warnings == 1 else 'warnings'}."
+    )
+
+
+def warning_text(warning: dict[str, Any]) -> str:
+    """A failed check in plain words: what it checks and how many rows of which extracts it found
+    (the gate stores the counts as a list beside the extracts they belong to)."""
+    sources = [source.strip() for source in (warning.get("where_failed") or "").split(";") if source.strip()]
+    try:
+        counts = json.loads(warning.get("observed_value") or "")
+    except ValueError:
+        counts = None
+    if isinstance(counts, list) and len(counts) == len(sources) and all(isinstance(c, int | float) for c in counts):
+        found = [f"{count:,.0f} rows of {source.replace('_', ' ')}" for count, source in zip(counts, sources, strict=True)]
+    else:
+        found = [source.replace("_", " ") for source in sources]
+    where = (
+        f" Found in {', '.join(found[:-1])} and {found[-1]}." if len(found) > 1 else (f" Found in {found[0]}." if found else "")
+    )
+    return f"{warning['description']}{where}"
 
 
 def css_string(text: str) -> str:

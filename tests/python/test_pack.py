@@ -392,3 +392,25 @@ def test_meaning_is_never_carried_by_colour_alone(tmp_path: Path) -> None:
     assert labels and all(len(label) > 40 for label in labels)
     for word in re.findall(r'<td class="(Improved|Deteriorated|Higher|Lower)"[^>]*>([^<]*)</td>', page):
         assert word[0] == word[1]
+
+
+@needs_warehouse
+def test_the_quality_panel_names_the_gate_run_of_the_published_build(tmp_path: Path) -> None:
+    """A later gate run (one that did not publish) is not the one the pack speaks for; the panel
+    says when the publishing run ran and what it found, in words: no run id, no code structures."""
+    published = tmp_path / "published"
+    published.mkdir()
+    shutil.copy(PUBLISHED, published / "warehouse.duckdb")
+    with duckdb.connect(str(published / "warehouse.duckdb")) as connection:
+        run_id, validated_at = connection.execute(
+            "select run_id, validated_at from quality.validation_runs order by validated_at desc limit 1"
+        ).fetchone()
+        connection.execute("""
+            insert into quality.validation_runs (run_id, validated_at, checks, blocking_failures, warnings)
+            values ('later-unpublished-run', timestamp '2099-01-01 09:30:00', 99, 3, 0)""")
+    (published / "PUBLISHED_RUN").write_text(run_id + "\n")
+    page = write_pack(published / "warehouse.duckdb", tmp_path / "pack.html", KNOWN_MONTH).read_text(encoding="utf-8")
+    panel = page.split('id="data-quality"', 1)[1].split("</div>", 1)[0]
+    assert f"{validated_at:%d %B %Y at %H:%M}" in panel and "2099" not in panel and "99 checks" not in panel
+    assert run_id not in panel and "later-unpublished-run" not in panel
+    assert "[" not in panel and "Found in" in panel
