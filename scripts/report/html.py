@@ -98,7 +98,7 @@ def warning_text(warning: dict[str, Any]) -> str:
     (the gate stores the counts as a list beside the extracts they belong to)."""
     sources = [source.strip() for source in (warning.get("where_failed") or "").split(";") if source.strip()]
     try:
-        counts = json.loads(warning.get("observed_value") or "")
+        counts = json.loads(str(warning.get("observed_value") or ""))
     except ValueError:
         counts = None
     if isinstance(counts, list) and len(counts) == len(sources) and all(isinstance(c, int | float) for c in counts):
