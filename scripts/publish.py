@@ -13,7 +13,10 @@ folder (paths.published, default warehouse/published):
 - parquet/: every marts table (and the validation summary) as Parquet, and in parquet/reference/
   every reference table (measures: names, units, polarity; districts; ...), a fresh folder swapped in
   by one symlink rename;
-- data_docs/: the quality gate's Great Expectations Data Docs for this build, swapped the same way.
+- data_docs/: the quality gate's Great Expectations Data Docs for this build, rewritten to open with
+  no network (scripts/data_docs.py), swapped the same way;
+- dbt_docs/index.html: the dbt docs of the project and this warehouse as one static file (`dbt docs
+  generate --static`), swapped the same way; open either file straight from disk.
 
 On any refusal or error the last published build is left exactly as it was (exit 1).
 
@@ -31,7 +34,7 @@ from pathlib import Path
 
 import duckdb
 
-from scripts import build_identity, pipeline_lock
+from scripts import build_identity, data_docs, pipeline_lock, runner
 from scripts.settings import published_dir, warehouse_path
 from scripts.sql_text import identifier, literal
 
@@ -110,8 +113,13 @@ def publish(work: Path, target: Path) -> str:
     shutil.rmtree(docs_copy, ignore_errors=True)
     if docs and Path(docs).exists():
         shutil.copytree(Path(docs).parent, docs_copy)
+        data_docs.make_offline(docs_copy)
     else:
         docs_copy.mkdir()
+    dbt_docs = target / f".dbt_docs-{version}"
+    shutil.rmtree(dbt_docs, ignore_errors=True)
+    dbt_docs.mkdir()
+    shutil.copy(static_dbt_docs(work), dbt_docs / "index.html")
 
     staged = target / ".warehouse.duckdb.tmp"
     write_reader_copy(work, staged)
@@ -120,6 +128,7 @@ def publish(work: Path, target: Path) -> str:
     os.replace(staged, target / "warehouse.duckdb")
     _swap_link(target / "parquet", parquet)
     _swap_link(target / "data_docs", docs_copy)
+    _swap_link(target / "dbt_docs", dbt_docs)
     (target / "PUBLISHED_RUN").write_text(run_id + "\n")
     _prune(target)
     return run_id
@@ -162,6 +171,18 @@ def write_reader_copy(work: Path, staged: Path) -> None:
         connection.execute(f"detach {identifier(working)}")
 
 
+def static_dbt_docs(work: Path) -> Path:
+    """dbt docs of the project and the working warehouse as one self-contained HTML file."""
+    try:
+        runner.dbt(work, "docs", "generate", "--static")
+    except runner.StepFailed as error:
+        raise PublishError(f"dbt docs generate failed: {error}") from error
+    page = work.parent / "target" / "static_index.html"
+    if not page.exists():
+        raise PublishError(f"dbt docs generate wrote no {page}")
+    return page
+
+
 def _swap_link(link: Path, folder: Path) -> None:
     """Point link at folder with one atomic rename."""
     staged = link.with_name(f".{link.name}.link")
@@ -175,7 +196,7 @@ def _swap_link(link: Path, folder: Path) -> None:
 
 def _prune(target: Path) -> None:
     """Keep the published versions and the one before; a reader may still be on it."""
-    for prefix in (".parquet-", ".data_docs-"):
+    for prefix in (".parquet-", ".data_docs-", ".dbt_docs-"):
         versions = sorted(target.glob(f"{prefix}*"))
         for old in versions[:-KEEP_VERSIONS]:
             shutil.rmtree(old, ignore_errors=True)
@@ -201,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"publish: run {run_id} published in {time.perf_counter() - started:.1f}s: "
         f"{args.published / 'warehouse.duckdb'} (open read-only), {args.published / 'parquet'}, "
-        f"{args.published / 'data_docs' / 'index.html'}"
+        f"{args.published / 'data_docs' / 'index.html'}, {args.published / 'dbt_docs' / 'index.html'}"
     )
     return 0
 
