@@ -29,12 +29,25 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class SplitBar:
+    """An area's or district's rolling 12 months for a split chart (marts.measure_values)."""
+
+    level: str
+    geography: str
+    value: float | None
+    sample_size: float | None
+    last_year: float | None
+    is_low_sample: bool
+    is_bucket: bool  # the unknown area or district: rows that could not be placed
+
+
+@dataclass(frozen=True)
 class PackData:
     month: date
     force: str
     board: list[dict[str, Any]]
     trends: dict[str, list[TrendPoint]]
-    splits: dict[str, list[tuple[str, str, float | None]]]
+    splits: dict[str, list[SplitBar]]
     warnings: list[dict[str, Any]]
     run: dict[str, Any] | None
     # the extract whose quality warnings apply to each measure (the registry's quality_extract)
@@ -75,17 +88,24 @@ def read(
         raise ValueError(f"no board table for {month:%Y-%m}; the warehouse holds months up to {latest_month(connection):%Y-%m}")
     charted = [measure for measures in headlines.values() for measure in measures]
     trends: dict[str, list[TrendPoint]] = {}
-    splits: dict[str, list[tuple[str, str, float | None]]] = {}
+    splits: dict[str, list[SplitBar]] = {}
     for measure in charted:
         trends[measure] = trend(connection, measure, None, month, trend_months)
         splits[measure] = [
-            tuple(row)
+            SplitBar(*row)
             for row in connection.execute(
                 """
-            select geography_level, geography, value from marts.measure_values
-            where measure_id = ? and geography_level in ('area', 'district') and period_window = 'rolling_12m'
-              and period_month = ?
-            order by geography_level, geography""",
+            select values.geography_level, values.geography, values.value, values.sample_size,
+                   values.same_month_last_year, coalesce(values.is_low_sample, false),
+                   values.geography in (
+                       select district_name from reference.districts where is_bucket
+                       union all
+                       select area_name from reference.districts where is_bucket
+                   )
+            from marts.measure_values as values
+            where values.measure_id = ? and values.geography_level in ('area', 'district')
+              and values.period_window = 'rolling_12m' and values.period_month = ?
+            order by values.geography_level, 7, values.geography""",
                 [measure, month],
             ).fetchall()
         ]

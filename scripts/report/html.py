@@ -55,6 +55,7 @@ def render(
             "title": pillar.capitalize(),
             "rows": [_row(row, warned, data.extract_of) for row in data.board if row["pillar"] == pillar],
             "charts": [_chart(data, measure, names.get(measure, measure)) for measure in headlines.get(pillar, [])],
+            "key": Markup(charts.trend_key()),
         }
         for pillar in PILLARS
     ]
@@ -146,12 +147,11 @@ def _row(row: dict[str, Any], warned: set[str], extract_of: dict[str, str]) -> d
 def _chart(data: PackData, measure: str, name: str) -> dict[str, Any]:
     unit = next((row["unit"] for row in data.board if row["measure_id"] == measure), "count")
     series = data.trends.get(measure, [])
-    splits = [(geography, value) for _, geography, value in data.splits.get(measure, [])]
     return {
         "id": measure,
         "name": name,
         "trend": Markup(charts.trend(series, unit, name)),
         "legend": Markup(charts.trend_legend(series)),
-        "split": Markup(charts.bars(splits, unit, name)),
+        "split": Markup(charts.split_bars(data.splits.get(measure, []), unit, name)),
         "commentary": data.commentary.get(measure, []),
     }

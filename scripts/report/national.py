@@ -287,6 +287,7 @@ def render_public_pack(pack: PublicPack, style: str) -> str:
             }
             for row in pack.types
         ],
+        trend_key=Markup(charts.trend_key()),
         charts=[
             {
                 "name": row["name"],

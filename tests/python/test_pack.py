@@ -414,3 +414,55 @@ def test_the_quality_panel_names_the_gate_run_of_the_published_build(tmp_path: P
     assert f"{validated_at:%d %B %Y at %H:%M}" in panel and "2099" not in panel and "99 checks" not in panel
     assert run_id not in panel and "later-unpublished-run" not in panel
     assert "[" not in panel and "Found in" in panel
+
+
+def test_trend_charts_have_a_labelled_y_axis_and_month_ticks_inside_the_drawing() -> None:
+    from scripts.report.charts import HEIGHT, WIDTH, trend
+    from scripts.report.data import TrendPoint
+
+    points = [
+        TrendPoint(
+            date(2017 + (month // 12), month % 12 + 1, 1),
+            0.70 + 0.002 * month,
+            0.75,
+            0.82,
+            0.68,
+            0.80,
+            0.70,
+            "common_cause",
+            (),
+            None,
+        )
+        for month in range(36)
+    ]
+    svg = trend(points, "rate", "Satisfaction")
+    ticks = re.findall(r'<text class="axis" x="([\d.]+)" y="([\d.]+)" text-anchor="end">([^<%]*%)</text>', svg)
+    assert [label for *_, label in ticks] == ["65%", "70%", "75%", "80%", "85%"]
+    months = re.findall(
+        r'<text class="axis" x="([\d.]+)" y="[\d.]+" text-anchor="(start|middle|end)">([A-Z][a-z]{2} \d{4})</text>', svg
+    )
+    assert [label for *_, label in months][0] == "Jan 2017" and [label for *_, label in months][-1] == "Dec 2019"
+    assert "Jul 2017" in svg and "Jan 2019" in svg and 'class="axis-title"' in svg
+    for x, _, label in re.findall(r'<text class="[a-z-]+" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg):
+        assert 0 <= float(x) <= WIDTH, f"{label} at x={x} is outside the drawing"
+    assert all(0 <= float(y) <= HEIGHT for _, y, _ in ticks)
+
+
+def test_split_charts_keep_areas_districts_and_unplaced_rows_apart() -> None:
+    from scripts.report.charts import split_bars
+    from scripts.report.data import SplitBar
+
+    svg = split_bars(
+        [
+            SplitBar("area", "North", 0.745, 514, 0.771, False, False),
+            SplitBar("area", "Unknown area", 1.0, 1, 1.0, True, True),
+            SplitBar("district", "Fenland", 0.739, 153, 0.765, False, False),
+            SplitBar("district", "Unknown district", 1.0, 1, 1.0, True, True),
+        ],
+        "rate",
+        "Satisfaction",
+    )
+    labels = re.findall(r'<text class="(?:label|group)"[^>]*>([^<]*)</text>', svg)
+    assert labels == ["Areas", "North", "Unknown area (not placed)", "Districts", "Fenland", "Unknown district (not placed)"]
+    assert svg.count("<rect") == 2  # the low samples are written, not drawn
+    assert "74.5% (n = 514), −2.6 pts on a year ago" in svg and "low sample: 100.0% (n = 1)" in svg
