@@ -441,7 +441,8 @@ def test_trend_charts_have_a_labelled_y_axis_and_month_ticks_inside_the_drawing(
     months = re.findall(
         r'<text class="axis" x="([\d.]+)" y="[\d.]+" text-anchor="(start|middle|end)">([A-Z][a-z]{2} \d{4})</text>', svg
     )
-    assert [label for *_, label in months][0] == "Jan 2017" and [label for *_, label in months][-1] == "Dec 2019"
+    labels = [label for *_, label in months]
+    assert labels[0] == "Jan 2017" and labels[-1] == "Dec 2019"
     assert "Jul 2017" in svg and "Jan 2019" in svg and 'class="axis-title"' in svg
     for x, _, label in re.findall(r'<text class="[a-z-]+" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg):
         assert 0 <= float(x) <= WIDTH, f"{label} at x={x} is outside the drawing"
