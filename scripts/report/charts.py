@@ -205,7 +205,9 @@ def split_bars(bars: list[SplitBar], unit: str, title: str) -> str:
         )
         if not bar.is_low_sample:
             length = min(bar_width, bar_width * abs(bar.value) / top)
-            parts.append(f'<rect class="{style}" x="{label_width}" y="{top_y + 2}" width="{length:.1f}" height="{row_height - 6}"/>')
+            parts.append(
+                f'<rect class="{style}" x="{label_width}" y="{top_y + 2}" width="{length:.1f}" height="{row_height - 6}"/>'
+            )
         parts.append(
             f'<text class="value{" low" if bar.is_low_sample else ""}" x="{label_width + bar_width + 6}" y="{top_y + 12}">'
             f"{escape(_bar_words(bar, unit, with_place=False))}</text>"
