@@ -138,7 +138,13 @@ def publish(work: Path, target: Path) -> str:
 # quality (views written as tables), and the load's bookkeeping. Raw rows, quarantined original values,
 # staging, intermediate and the outcome snapshot stay in the working warehouse for the data engineer.
 READER_SCHEMAS = ("marts", "reference")
-READER_QUALITY = ("validation_results", "validation_runs", "quality_police_uk_months", "quality_police_uk_forces")
+READER_QUALITY = (
+    "validation_results",
+    "validation_runs",
+    "quality_police_uk_months",
+    "quality_police_uk_forces",
+    "quality_source_months",
+)
 READER_RAW = {"load_audit": "*", "quarantine": "* exclude (original_values)", "build_identity": "*", "load_withdrawn": "*"}
 
 

@@ -15,6 +15,12 @@ outcomes as (
 
 ),
 
+checked_outcomes as (
+
+    select * from {{ ref('int_outcomes_checked') }}
+
+),
+
 incidents as (
 
     select * from {{ ref('stg_force__incidents') }}
@@ -54,13 +60,10 @@ dqat_assessments as (
 outcome_order as (
 
     select
-        count(*) filter (where outcomes.outcome_date < cast(crimes.recorded_at as date)) as out_of_order_rows,
-        count(*) filter (where crimes.crime_reference is null and not outcomes.is_duplicate) as unmatched_rows
+        count(*) filter (where is_before_its_crime) as out_of_order_rows,
+        count(*) filter (where has_no_crime) as unmatched_rows
 
-    from outcomes
-    left join crimes
-        on outcomes.crime_reference = crimes.crime_reference
-        and not crimes.is_duplicate
+    from checked_outcomes
 
 ),
 

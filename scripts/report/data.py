@@ -8,7 +8,12 @@ from typing import Any
 
 import duckdb
 
+from scripts.gate.suites import load_checks
+from scripts.sql_text import identifier
+
 PILLARS = ("victims", "offenders", "communities", "performance")
+# the column each quality gate check reads (expectations/*.yml), by (suite, check name)
+CHECK_COLUMNS = {(check.suite, check.name): check.kwargs.get("column") for check in load_checks()}
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,9 @@ class PackData:
     run: dict[str, Any] | None
     # the extract whose quality warnings apply to each measure (the registry's quality_extract)
     extract_of: dict[str, str]
+    # for each warning (in order), the extracts it touches in the pack's month: those with flagged
+    # rows that month when the warning's check has a month-by-month count, else all it failed on
+    warned_extracts: list[set[str]]
     # the month's headlines (marts.measure_commentary, by headline_rank) and each charted measure's
     # commentary: its force rows, then the district that moved against its area most
     headlines: list[dict[str, Any]]
@@ -112,7 +120,27 @@ def read(
     run, warnings = read_gate_run(connection, published_run)
     extract_of = dict(connection.execute("select measure_id, quality_extract from reference.measure_registry").fetchall())
     headlines, commentary = read_commentary(connection, month, charted, headline_count)
-    return PackData(month, board[0]["geography"], board, trends, splits, warnings, run, extract_of, headlines, commentary)
+    warned = [extracts_touched(connection, warning, month) for warning in warnings]
+    return PackData(month, board[0]["geography"], board, trends, splits, warnings, run, extract_of, warned, headlines, commentary)
+
+
+def extracts_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, Any], month: date) -> set[str]:
+    """The extracts a failed check touches in the month. A check on a source total whose column is
+    also counted month by month (quality.quality_source_months: rows out of order, outcomes with no
+    crime) touches only the extracts with such rows in the month; any other check, every extract it
+    failed on."""
+    failed = set(warning.get("failed_extracts") or [])
+    column = CHECK_COLUMNS.get((warning["suite"], warning["expectation"]))
+    monthly = connection.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'quality' and table_name = 'quality_source_months'"
+    ).fetchall()
+    if not column or (column,) not in monthly:
+        return failed
+    touched = connection.execute(
+        f"select source from quality.quality_source_months where period_month = ? and {identifier(column)} > 0", [month]
+    ).fetchall()
+    return failed & {source for (source,) in touched}
 
 
 def read_gate_run(

@@ -45,15 +45,12 @@ def render(
 ) -> str:
     month = data.month
     labels = {f"y{years}": f"{month.replace(year=month.year - years):%b-%y}" for years in (1, 2, 3)}
-    # the extracts the failing rows of each warning are about (the gate takes them from the row's
-    # source, or from the registry's quality_extract of the row's measure)
-    warned = {extract for w in data.warnings for extract in (w.get("failed_extracts") or [])}
     cdi = next((row for row in data.board if row["measure_id"] == "cdi_compliance"), None)
     pillars = [
         {
             "id": pillar,
             "title": pillar.capitalize(),
-            "rows": [_row(row, warned, data.extract_of) for row in data.board if row["pillar"] == pillar],
+            "rows": [_row(row, data.warned_extracts, data.extract_of) for row in data.board if row["pillar"] == pillar],
             "charts": [_chart(data, measure, names.get(measure, measure)) for measure in headlines.get(pillar, [])],
             "key": Markup(charts.trend_key()),
         }
@@ -73,7 +70,10 @@ def render(
         if cdi
         else None,
         low_samples=sum(1 for row in data.board if row["has_low_sample"]),
-        warnings=[{"severity": w["severity"], "text": warning_text(w)} for w in data.warnings],
+        warnings=[
+            {"severity": w["severity"], "text": warning_text(w), "extracts": ", ".join(sorted(data.warned_extracts[i]))}
+            for i, w in enumerate(data.warnings)
+        ],
         column_titles=[title.format(**labels) for _, title in COLUMNS],
         headlines=data.headlines,
         pillars=pillars,
@@ -124,7 +124,7 @@ def css_string(text: str) -> str:
     return "".join(escaped)
 
 
-def _row(row: dict[str, Any], warned: set[str], extract_of: dict[str, str]) -> dict[str, Any]:
+def _row(row: dict[str, Any], warned: list[set[str]], extract_of: dict[str, str]) -> dict[str, Any]:
     cells = []
     for column, _ in COLUMNS:
         value = row[column]
@@ -138,7 +138,9 @@ def _row(row: dict[str, Any], warned: set[str], extract_of: dict[str, str]) -> d
     return {
         "id": row["measure_id"],
         "name": row["measure_name"],
-        "warned": extract_of.get(row["measure_id"]) in warned,
+        # the footnotes (numbered as the panel lists the warnings) of the warnings touching the
+        # measure's extract in the month
+        "warned": [number for number, extracts in enumerate(warned, start=1) if extract_of.get(row["measure_id"]) in extracts],
         "low_sample": row["has_low_sample"],
         "cells": cells,
     }

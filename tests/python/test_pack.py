@@ -206,7 +206,8 @@ def render_rows(rows: list[dict[str, Any]], warnings: list[dict[str, Any]] = (),
     from scripts.report import html
     from scripts.report.data import PackData
 
-    pack = PackData(date(2020, 8, 1), force, rows, {}, {}, list(warnings), None, {"x": "crimes"}, [], {})
+    touched = [set(warning.get("failed_extracts") or []) for warning in warnings]
+    pack = PackData(date(2020, 8, 1), force, rows, {}, {}, list(warnings), None, {"x": "crimes", "y": "calls"}, touched, [], {})
     return html.render(pack, {}, {})
 
 
@@ -222,7 +223,7 @@ def test_the_template_escapes_every_text() -> None:
     page = render_rows([board_row(measure_name="<script>alert(1)</script>")], [warning], "Force & <Co>")
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Force &amp; &lt;Co&gt;" in page and "a &lt;b&gt;bold&lt;/b&gt; claim" in page
-    assert "†</span>" in page  # the warned extract marks the figure
+    assert 'href="#warning-1"' in page  # the warned extract marks the figure
 
 
 def test_only_better_and_worse_are_shaded() -> None:
@@ -467,3 +468,44 @@ def test_split_charts_keep_areas_districts_and_unplaced_rows_apart() -> None:
     assert labels == ["Areas", "North", "Unknown area (not placed)", "Districts", "Fenland", "Unknown district (not placed)"]
     assert svg.count("<rect") == 2  # the low samples are written, not drawn
     assert "74.5% (n = 514), −2.6 pts on a year ago" in svg and "low sample: 100.0% (n = 1)" in svg
+
+
+def test_the_warning_mark_sits_only_on_figures_its_warning_touches() -> None:
+    warning = {
+        "suite": "staging",
+        "expectation": "events_in_order_everywhere",
+        "severity": "warning",
+        "description": "Events in order.",
+        "observed_value": "[3]",
+        "where_failed": "crimes",
+        "failed_extracts": ["crimes"],
+    }
+    page = render_rows([board_row(), board_row(measure_id="y", measure_name="Calls measure")], [warning])
+    crimes_row = page.split('<td class="name">A measure', 1)[1].split("</td>", 1)[0]
+    calls_row = page.split('<td class="name">Calls measure', 1)[1].split("</td>", 1)[0]
+    assert 'href="#warning-1"' in crimes_row and "†1</a>" in crimes_row and "†" not in calls_row
+    assert 'id="warning-1"' in page and "touches the figures from crimes" in page
+
+
+@needs_warehouse
+def test_a_warning_touches_an_extract_only_in_the_months_it_has_flagged_rows() -> None:
+    """The outcomes-with-no-crime warning fails over all history; a month with no such outcome is
+    not marked by it, a month with some is."""
+    from scripts.report.data import extracts_touched
+
+    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
+        warning = connection.execute("""
+            select suite, expectation, failed_extracts from quality.validation_results
+            where expectation = 'outcomes_have_their_crime' and not passed
+            order by run_id = (select max(run_id) from quality.validation_runs) desc, run_id desc limit 1""").fetchone()
+        assert warning, "the sample data carries outcomes with no crime (config/generator.yml)"
+        check = {"suite": warning[0], "expectation": warning[1], "failed_extracts": warning[2]}
+        with_rows, without_rows = (
+            connection.execute(
+                f"""select min(period_month) from quality.quality_source_months
+                where source = 'crime_outcomes' and rows_loaded > 0 and unmatched_rows {condition} 0"""
+            ).fetchone()[0]
+            for condition in (">", "=")
+        )
+        assert extracts_touched(connection, check, with_rows) == {"crime_outcomes"}
+        assert extracts_touched(connection, check, without_rows) == set()
