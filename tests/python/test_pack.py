@@ -312,6 +312,8 @@ def test_the_pack_prints_to_an_a4_pdf_and_an_excel_workbook(tmp_path: Path) -> N
         assert not browser_header_or_footer(text), f"page {number} carries the browser's header or footer"
         assert f"Page {number} of {len(pages)}" in text and "performance pack, August 2020" in text
     assert "Headlines" in pages[0][1]
+    # each pillar's table fits one page: its header (repeated on any page a table spills onto) is on four
+    assert sum("Rolling 12 v" in text for _, text in pages) == 4
     book = load_workbook(page.with_suffix(".xlsx"))
     assert book.sheetnames == ["Headlines", "Victims", "Offenders", "Communities", "Performance", "Commentary", "Measures"]
     with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
