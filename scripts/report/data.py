@@ -12,8 +12,8 @@ from scripts.gate.suites import load_checks
 from scripts.sql_text import identifier
 
 PILLARS = ("victims", "offenders", "communities", "performance")
-# the column each quality gate check reads (expectations/*.yml), by (suite, check name)
-CHECK_COLUMNS = {(check.suite, check.name): check.kwargs.get("column") for check in load_checks()}
+# the quality gate's checks (expectations/*.yml), by (suite, check name)
+CHECKS = {(check.suite, check.name): check for check in load_checks()}
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,10 @@ class PackData:
     run: dict[str, Any] | None
     # the extract whose quality warnings apply to each measure (the registry's quality_extract)
     extract_of: dict[str, str]
-    # for each warning (in order), the extracts it touches in the pack's month: those with flagged
-    # rows that month when the warning's check has a month-by-month count, else all it failed on
-    warned_extracts: list[set[str]]
+    # for each warning (in order), the extracts it touches in the pack's month with the month's rows:
+    # those with flagged rows that month when the warning's check has a month-by-month count, else
+    # all it failed on (rows None: not counted by month)
+    warned_extracts: list[dict[str, int | None]]
     # the month's headlines (marts.measure_commentary, by headline_rank) and each charted measure's
     # commentary: its force rows, then the district that moved against its area most
     headlines: list[dict[str, Any]]
@@ -124,23 +125,29 @@ def read(
     return PackData(month, board[0]["geography"], board, trends, splits, warnings, run, extract_of, warned, headlines, commentary)
 
 
-def extracts_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, Any], month: date) -> set[str]:
+def extracts_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, Any], month: date) -> dict[str, int | None]:
     """The extracts a failed check touches in the month. A check on a source total whose column is
     also counted month by month (quality.quality_source_months: rows out of order, outcomes with no
     crime) touches only the extracts with such rows in the month; any other check, every extract it
-    failed on."""
+    failed on. Either way only the extracts whose figures such rows change (the check's
+    changes_figures_of in expectations/*.yml, when it says)."""
     failed = set(warning.get("failed_extracts") or [])
-    column = CHECK_COLUMNS.get((warning["suite"], warning["expectation"]))
+    check = CHECKS.get((warning["suite"], warning["expectation"]))
+    if check and check.changes_figures_of:
+        failed &= set(check.changes_figures_of)
+    column = check.kwargs.get("column") if check else None
     monthly = connection.execute(
         "select column_name from information_schema.columns "
         "where table_schema = 'quality' and table_name = 'quality_source_months'"
     ).fetchall()
     if not column or (column,) not in monthly:
-        return failed
+        return dict.fromkeys(sorted(failed))
     touched = connection.execute(
-        f"select source from quality.quality_source_months where period_month = ? and {identifier(column)} > 0", [month]
+        f"select source, {identifier(column)} from quality.quality_source_months "
+        f"where period_month = ? and {identifier(column)} > 0 order by source",
+        [month],
     ).fetchall()
-    return failed & {source for (source,) in touched}
+    return {source: rows for source, rows in touched if source in failed}
 
 
 def read_gate_run(

@@ -71,7 +71,7 @@ def render(
         else None,
         low_samples=sum(1 for row in data.board if row["has_low_sample"]),
         warnings=[
-            {"severity": w["severity"], "text": warning_text(w), "extracts": ", ".join(sorted(data.warned_extracts[i]))}
+            {"severity": w["severity"], "text": warning_text(w), "this_month": month_text(data.warned_extracts[i], month)}
             for i, w in enumerate(data.warnings)
         ],
         column_titles=[title.format(**labels) for _, title in COLUMNS],
@@ -112,6 +112,20 @@ def warning_text(warning: dict[str, Any]) -> str:
     return f"{warning['description']}{where}"
 
 
+def month_text(touched: dict[str, int | None], month: Any) -> str:
+    """What a warning touches in the pack's month, in words."""
+    if not touched:
+        return f"It touches no figure of {month:%B %Y}."
+    counted = [
+        f"{rows:,} {'row' if rows == 1 else 'rows'} of {source.replace('_', ' ')}"
+        for source, rows in touched.items()
+        if rows is not None
+    ]
+    uncounted = [source.replace("_", " ") for source, rows in touched.items() if rows is None]
+    parts = counted + ([f"the figures from {', '.join(uncounted)} (not counted by month)"] if uncounted else [])
+    return f"In {month:%B %Y}: {'; '.join(parts)}."
+
+
 def css_string(text: str) -> str:
     """Text for the inside of a double-quoted CSS string (the print footer), markup-safe: quotes and
     backslashes escaped, and < > & written as CSS escapes so no tag can close the style element."""
@@ -124,7 +138,7 @@ def css_string(text: str) -> str:
     return "".join(escaped)
 
 
-def _row(row: dict[str, Any], warned: list[set[str]], extract_of: dict[str, str]) -> dict[str, Any]:
+def _row(row: dict[str, Any], warned: list[dict[str, int | None]], extract_of: dict[str, str]) -> dict[str, Any]:
     cells = []
     for column, _ in COLUMNS:
         value = row[column]

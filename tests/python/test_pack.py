@@ -206,7 +206,7 @@ def render_rows(rows: list[dict[str, Any]], warnings: list[dict[str, Any]] = (),
     from scripts.report import html
     from scripts.report.data import PackData
 
-    touched = [set(warning.get("failed_extracts") or []) for warning in warnings]
+    touched = [dict.fromkeys(warning.get("failed_extracts") or []) for warning in warnings]
     pack = PackData(date(2020, 8, 1), force, rows, {}, {}, list(warnings), None, {"x": "crimes", "y": "calls"}, touched, [], {})
     return html.render(pack, {}, {})
 
@@ -486,7 +486,7 @@ def test_the_warning_mark_sits_only_on_figures_its_warning_touches() -> None:
     crimes_row = page.split('<td class="name">A measure', 1)[1].split("</td>", 1)[0]
     calls_row = page.split('<td class="name">Calls measure', 1)[1].split("</td>", 1)[0]
     assert 'href="#warning-1"' in crimes_row and "†1</a>" in crimes_row and "†" not in calls_row
-    assert 'id="warning-1"' in page and "touches the figures from crimes" in page
+    assert 'id="warning-1"' in page and "In August 2020: the figures from crimes (not counted by month)." in page
 
 
 @needs_warehouse
@@ -509,5 +509,27 @@ def test_a_warning_touches_an_extract_only_in_the_months_it_has_flagged_rows() -
             ).fetchone()[0]
             for condition in (">", "=")
         )
-        assert extracts_touched(connection, check, with_rows) == {"crime_outcomes"}
-        assert extracts_touched(connection, check, without_rows) == set()
+        rows = connection.execute(
+            "select unmatched_rows from quality.quality_source_months where source = 'crime_outcomes' and period_month = ?",
+            [with_rows],
+        ).fetchone()[0]
+        assert extracts_touched(connection, check, with_rows) == {"crime_outcomes": rows}
+        assert extracts_touched(connection, check, without_rows) == {}
+
+
+@needs_warehouse
+def test_a_warning_marks_only_the_extracts_whose_figures_its_rows_change() -> None:
+    """Crimes committed after they were recorded are flagged and still counted as they are: the
+    events-in-order warning marks the figures of calls, incidents and outcomes, never of crimes."""
+    from scripts.report.data import extracts_touched
+
+    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
+        suite, expectation, failed = connection.execute("""
+            select suite, expectation, failed_extracts from quality.validation_results
+            where expectation = 'events_in_order_everywhere' and not passed and failed_extracts is not null
+            order by run_id desc limit 1""").fetchone()
+        month = connection.execute("""
+            select min(period_month) from quality.quality_source_months
+            where source = 'crimes' and out_of_order_rows > 0""").fetchone()[0]
+        touched = extracts_touched(connection, {"suite": suite, "expectation": expectation, "failed_extracts": failed}, month)
+    assert "crimes" in failed and "crimes" not in touched
