@@ -67,7 +67,7 @@ build: $(STAMP) ## dbt build (seeds, models, snapshot, tests) into the working w
 # reloaded (code and reference data do not change overnight: after changing either, build with
 # FULL_REFRESH=yes); schedule `make nightly ROW_CHECKS=all` (say weekly) for the full re-check.
 nightly: $(STAMP) ## the nightly run: load only new or re-exported extracts, incremental build, gate, publish, pack (ROW_CHECKS=all: re-check every row)
-	$(LOCK) bash -c '$(MAKE) load LOAD_ARGS=--new-files-only && $(MAKE) build validate publish pack ROW_CHECKS=$(or $(ROW_CHECKS),new) BUILD_ARGS="--exclude resource_type:unit_test resource_type:seed"'
+	$(LOCK) bash -c '$(MAKE) load LOAD_ARGS=--new-files-only && $(MAKE) build validate publish pack ROW_CHECKS=$(or $(ROW_CHECKS),new) BUILD_ARGS="--exclude resource_type:unit_test resource_type:seed" PUBLISH_ARGS=--keep-dbt-docs'
 
 as-at: $(STAMP) ## rebuild the figures and pack as at an earlier extract date: make as-at AS_AT=YYYY-MM-DD
 	@test -n "$(AS_AT)" || { echo "give the date: make as-at AS_AT=YYYY-MM-DD"; exit 2; }
@@ -79,7 +79,7 @@ validate: $(STAMP) ## the quality gate (Great Expectations) on the working wareh
 
 publish: $(STAMP) ## publish the validated warehouse, Parquet and Data Docs to warehouse/published
 	@echo "== publish"
-	$(LOCK) $(BIN)/python -m scripts.publish
+	$(LOCK) $(BIN)/python -m scripts.publish $(PUBLISH_ARGS)
 
 pack: $(STAMP) ## write the performance pack for the latest month (MONTH=YYYY-MM for another; FORCE=<id> for a force's data.police.uk pack)
 	@echo "== pack"
@@ -87,7 +87,7 @@ pack: $(STAMP) ## write the performance pack for the latest month (MONTH=YYYY-MM
 
 run: $(STAMP) ## everything: install, generate if empty, load, build, validate, publish, pack
 	$(LOCK) $(MAKE) --no-print-directory generate load build validate publish pack
-	@echo "== published: warehouse/published/warehouse.duckdb (read-only for BI), parquet/, data_docs/index.html, pack/"
+	@echo "== published: warehouse/published/warehouse.duckdb (read-only for BI), parquet/, data_docs/index.html, dbt_docs/index.html, pack/"
 
 sql: $(STAMP) ## a read-only SQL shell on the published warehouse
 	$(BIN)/python -m scripts.sql

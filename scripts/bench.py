@@ -133,7 +133,16 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
         )
         step(
             f"{prefix}publish",
-            lambda: runner.script(warehouse, "publish", "--warehouse", str(warehouse), "--published", str(published)),
+            lambda: runner.script(
+                warehouse,
+                "publish",
+                "--warehouse",
+                str(warehouse),
+                "--published",
+                str(published),
+                # as `make nightly` publishes: the dbt docs of the full run carried over
+                *(("--keep-dbt-docs",) if prefix else ()),
+            ),
         )
         step(
             f"{prefix}report",
