@@ -103,7 +103,7 @@ def warning_text(warning: dict[str, Any]) -> str:
     except ValueError:
         counts = None
     if isinstance(counts, list) and len(counts) == len(sources) and all(isinstance(c, int | float) for c in counts):
-        found = [f"{count:,.0f} rows of {source.replace('_', ' ')}" for count, source in zip(counts, sources, strict=True)]
+        found = [rows_of(count, source) for count, source in zip(counts, sources, strict=True)]
     else:
         found = [source.replace("_", " ") for source in sources]
     where = (
@@ -112,15 +112,16 @@ def warning_text(warning: dict[str, Any]) -> str:
     return f"{warning['description']}{where}"
 
 
+def rows_of(count: float, source: str) -> str:
+    """ "1 row of calls", "1,936 rows of crime outcomes"."""
+    return f"{count:,.0f} {'row' if count == 1 else 'rows'} of {source.replace('_', ' ')}"
+
+
 def month_text(touched: dict[str, int | None], month: Any) -> str:
     """What a warning touches in the pack's month, in words."""
     if not touched:
         return f"It touches no figure of {month:%B %Y}."
-    counted = [
-        f"{rows:,} {'row' if rows == 1 else 'rows'} of {source.replace('_', ' ')}"
-        for source, rows in touched.items()
-        if rows is not None
-    ]
+    counted = [rows_of(rows, source) for source, rows in touched.items() if rows is not None]
     uncounted = [source.replace("_", " ") for source, rows in touched.items() if rows is None]
     parts = counted + ([f"the figures from {', '.join(uncounted)} (not counted by month)"] if uncounted else [])
     return f"In {month:%B %Y}: {'; '.join(parts)}."
