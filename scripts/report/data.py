@@ -155,10 +155,7 @@ def read_gate_run(
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The quality gate run that validated the published build (its run id is in PUBLISHED_RUN beside
     the published warehouse; the latest run when that is not known) and the checks that failed in it."""
-    validated = connection.execute(
-        "select count(*) from information_schema.tables where table_schema = 'quality' and table_name = 'validation_runs'"
-    ).fetchone()[0]
-    if not validated:
+    if not has_table(connection, "quality", "validation_runs"):
         return None, []
     found = rows(
         connection,
@@ -186,10 +183,7 @@ def read_commentary(
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """The month's first headlines and the commentary of each measure, from marts.measure_commentary
     (none from a warehouse built before it existed)."""
-    present = connection.execute(
-        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'measure_commentary'"
-    ).fetchone()[0]
-    if not present:
+    if not has_table(connection, "marts", "measure_commentary"):
         return [], {}
     headlines = rows(
         connection,
@@ -216,10 +210,7 @@ def read_commentary(
 
 def month_commentary(connection: duckdb.DuckDBPyConnection, month: date) -> list[dict[str, Any]]:
     """Every sentence of the month for the force and its areas (none before the commentary existed)."""
-    present = connection.execute(
-        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'measure_commentary'"
-    ).fetchone()[0]
-    if not present:
+    if not has_table(connection, "marts", "measure_commentary"):
         return []
     return rows(
         connection,
@@ -274,6 +265,15 @@ def trend(connection: duckdb.DuckDBPyConnection, measure: str, force: str | None
         )
         for point in points
     ]
+
+
+def has_table(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether the warehouse holds the table (a warehouse built by an earlier version may not)."""
+    return bool(
+        connection.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+        ).fetchone()[0]
+    )
 
 
 def rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any]) -> list[dict[str, Any]]:
