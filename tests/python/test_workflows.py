@@ -31,7 +31,7 @@ def test_nightly_runs_make_nightly_on_yesterdays_warehouse_and_keeps_what_it_pub
     assert steps[restore]["with"]["path"] == steps[save]["with"]["path"] == "warehouse/warehouse.duckdb"
     uploads = [step for step in workflow["jobs"]["build"]["steps"] if "upload-artifact" in step.get("uses", "")]
     paths = uploads[0]["with"]["path"]
-    for published in ("warehouse.duckdb", "parquet/", "data_docs/", "pack/"):
+    for published in ("warehouse.duckdb", "parquet/", "data_docs/", "dbt_docs/", "pack/"):
         assert f"warehouse/published/{published}" in paths
     assert uploads[0]["if"] == "always()"
 
