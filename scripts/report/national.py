@@ -16,7 +16,7 @@ import duckdb
 from markupsafe import Markup
 
 from scripts.report import charts
-from scripts.report.data import TrendPoint, rows, trend
+from scripts.report.data import TrendPoint, has_table, rows, trend
 from scripts.report.fmt import DASH, figure
 from scripts.report.html import ENVIRONMENT
 
@@ -54,10 +54,7 @@ class PublicPack:
 
 def latest_month(connection: duckdb.DuckDBPyConnection, force_slug: str, up_to: date | None = None) -> date | None:
     """The force's latest month in the national marts (at or before up_to when given); None when absent."""
-    tables = connection.execute(
-        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'police_uk_force_context'"
-    ).fetchone()[0]
-    if not tables:
+    if not has_table(connection, "marts", "police_uk_force_context"):
         return None
     return connection.execute(
         "select max(period_month) from marts.police_uk_force_context where force_slug = ? "

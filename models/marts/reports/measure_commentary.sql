@@ -5,6 +5,7 @@
 -- headline_rank: the best-ranked headline rule of each measure and geography, then by rule rank
 -- and the size of the change. The pack (scripts/pack.py) prints them.
 {%- set rules = seed_entries('commentary_rules', order_by='rule_rank, rule_id') %}
+{%- set row_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
 
 with
 
@@ -70,11 +71,7 @@ described as (
     inner join measures
         on measure_values.measure_id = measures.measure_id
     left join test_statistics
-        on measure_values.measure_id = test_statistics.measure_id
-        and measure_values.geography_level = test_statistics.geography_level
-        and measure_values.geography = test_statistics.geography
-        and measure_values.period_month = test_statistics.period_month
-        and measure_values.period_window = test_statistics.period_window
+        on {{ keys_match('measure_values', 'test_statistics', row_keys) }}
     left join districts
         on measure_values.geography_level = 'district'
         and measure_values.geography = districts.district_name
@@ -189,16 +186,9 @@ facts as materialized (
 
     from with_streaks
     left join spc_signals
-        on with_streaks.measure_id = spc_signals.measure_id
-        and with_streaks.geography_level = spc_signals.geography_level
-        and with_streaks.geography = spc_signals.geography
-        and with_streaks.period_month = spc_signals.period_month
-        and with_streaks.period_window = spc_signals.period_window
+        on {{ keys_match('with_streaks', 'spc_signals', row_keys) }}
     left join areas
-        on with_streaks.measure_id = areas.measure_id
-        and with_streaks.area_name = areas.area_name
-        and with_streaks.period_month = areas.period_month
-        and with_streaks.period_window = areas.period_window
+        on {{ keys_match('with_streaks', 'areas', ['measure_id', 'area_name', 'period_month', 'period_window']) }}
 
 ),
 
