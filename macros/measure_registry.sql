@@ -65,3 +65,43 @@
     where {{ spec.where }}
     group by all
 {%- endmacro %}
+
+{#- The flagged rows touching each registry entry, by month (quality_measure_flags): one count per
+    repair and entry counting from or dividing by the repair's domain. repairs: (check column,
+    flagged rows' relation, their month, domain, how); how is value_unknown (the row touches the
+    entry when a condition is null on it) or left_out (when a condition holds or is null). -#}
+{% macro flagged_counts(repairs, entries) -%}
+    {%- set branches = [] -%}
+    {%- for check, flagged, month, domain, how in repairs -%}
+        {%- for entry in entries -%}
+            {%- set conditions = [] -%}
+            {%- if entry.counted_from == domain %}{% do conditions.append(entry.numerator_condition) %}{% endif -%}
+            {%- if entry.denominator_from == domain %}{% do conditions.append(entry.denominator_condition) %}{% endif -%}
+            {%- set tests = [] -%}
+            {%- for condition in conditions -%}
+                {%- do tests.append('(' ~ condition ~ ') is null' if how == 'value_unknown' else 'coalesce((' ~ condition ~ '), true)') -%}
+            {%- endfor -%}
+            {%- if tests -%}
+                {%- do branches.append({'measure_id': entry.measure_id, 'check': check, 'rows': flagged, 'month': month, 'where': tests | join(' or ')}) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for branch in branches %}
+    select
+        '{{ branch.measure_id }}' as measure_id,
+        {{ branch.month }} as period_month,
+        '{{ branch.check }}' as check_column,
+        count(*) as touching_rows
+    from {{ branch.rows }}
+    where {{ branch.where }}
+    group by all
+    {{ 'union all' if not loop.last }}
+    {%- else %}
+    select
+        cast(null as varchar) as measure_id,
+        cast(null as date) as period_month,
+        cast(null as varchar) as check_column,
+        cast(null as bigint) as touching_rows
+    where false
+    {%- endfor %}
+{%- endmacro %}

@@ -150,6 +150,7 @@ READER_QUALITY = (
     "quality_police_uk_months",
     "quality_police_uk_forces",
     "quality_source_months",
+    "quality_measure_flags",
 )
 READER_RAW = {"load_audit": "*", "quarantine": "* exclude (original_values)", "build_identity": "*", "load_withdrawn": "*"}
 

@@ -30,9 +30,6 @@ class Check:
     severity: str
     description: str
     where: dict[str, Any] = field(default_factory=dict, hash=False)
-    # the extracts whose figures the rows this check finds change (the pack marks only those);
-    # empty: every extract the check fails on
-    changes_figures_of: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -78,7 +75,6 @@ def load_checks(folder: Path = SUITES_DIR, thresholds: dict[str, Any] | None = N
                         severity,
                         spec.get("description", ""),
                         where,
-                        tuple(spec.get("changes_figures_of") or ()),
                     )
                 )
             except KeyError as error:

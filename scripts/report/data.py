@@ -55,12 +55,9 @@ class PackData:
     splits: dict[str, list[SplitBar]]
     warnings: list[dict[str, Any]]
     run: dict[str, Any] | None
-    # the extract whose quality warnings apply to each measure (the registry's quality_extract)
-    extract_of: dict[str, str]
-    # for each warning (in order), the extracts it touches in the pack's month with the month's rows:
-    # those with flagged rows that month when the warning's check has a month-by-month count, else
-    # all it failed on (rows None: not counted by month)
-    warned_extracts: list[dict[str, int | None]]
+    # for each warning (in order), the measures it touches in the pack's month with the rows touching
+    # each (None: not counted by month); see measures_touched
+    warned_measures: list[dict[str, int | None]]
     # the month's headlines (marts.measure_commentary, by headline_rank) and each charted measure's
     # commentary: its force rows, then the district that moved against its area most
     headlines: list[dict[str, Any]]
@@ -119,35 +116,52 @@ def read(
             ).fetchall()
         ]
     run, warnings = read_gate_run(connection, published_run)
-    extract_of = dict(connection.execute("select measure_id, quality_extract from reference.measure_registry").fetchall())
     headlines, commentary = read_commentary(connection, month, charted, headline_count)
-    warned = [extracts_touched(connection, warning, month) for warning in warnings]
-    return PackData(month, board[0]["geography"], board, trends, splits, warnings, run, extract_of, warned, headlines, commentary)
+    warned = [measures_touched(connection, warning, month) for warning in warnings]
+    return PackData(month, board[0]["geography"], board, trends, splits, warnings, run, warned, headlines, commentary)
 
 
-def extracts_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, Any], month: date) -> dict[str, int | None]:
-    """The extracts a failed check touches in the month. A check on a source total whose column is
-    also counted month by month (quality.quality_source_months: rows out of order, outcomes with no
-    crime) touches only the extracts with such rows in the month; any other check, every extract it
-    failed on. Either way only the extracts whose figures such rows change (the check's
-    changes_figures_of in expectations/*.yml, when it says)."""
-    failed = set(warning.get("failed_extracts") or [])
+def measures_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, Any], month: date) -> dict[str, int | None]:
+    """The force measures a failed check touches in the month, with the rows touching each (None:
+    not counted by month). A check whose column quality.quality_measure_flags counts (events out of
+    order, outcomes with no crime) touches a measure only where flagged rows touch that measure's
+    figure in the month; a check whose column quality.quality_source_months counts, the measures of
+    the extracts with such rows in the month; any other check, every measure of the extracts it
+    failed on (each measure's extract is the registry's quality_extract)."""
     check = CHECKS.get((warning["suite"], warning["expectation"]))
-    if check and check.changes_figures_of:
-        failed &= set(check.changes_figures_of)
     column = check.kwargs.get("column") if check else None
-    monthly = connection.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'quality' and table_name = 'quality_source_months'"
-    ).fetchall()
-    if not column or (column,) not in monthly:
-        return dict.fromkeys(sorted(failed))
-    touched = connection.execute(
-        f"select source, {identifier(column)} from quality.quality_source_months "
-        f"where period_month = ? and {identifier(column)} > 0 order by source",
-        [month],
-    ).fetchall()
-    return {source: rows for source, rows in touched if source in failed}
+    failed = set(warning.get("failed_extracts") or [])
+    extract_of = dict(connection.execute("select measure_id, quality_extract from reference.measure_registry").fetchall())
+    if column and column in columns_of(connection, "quality", "quality_measure_flags"):
+        return dict(
+            connection.execute(
+                f"select measure_id, {identifier(column)} from quality.quality_measure_flags "
+                f"where period_month = ? and {identifier(column)} > 0 order by measure_id",
+                [month],
+            ).fetchall()
+        )
+    if column and column in columns_of(connection, "quality", "quality_source_months"):
+        extract_rows = dict(
+            connection.execute(
+                f"select source, {identifier(column)} from quality.quality_source_months "
+                f"where period_month = ? and {identifier(column)} > 0",
+                [month],
+            ).fetchall()
+        )
+        return {
+            measure: extract_rows[extract] for measure, extract in extract_of.items() if extract in failed & extract_rows.keys()
+        }
+    return {measure: None for measure, extract in extract_of.items() if extract in failed}
+
+
+def columns_of(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+    """A table's column names (none when the warehouse predates it)."""
+    return {
+        name
+        for (name,) in connection.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?", [schema, table]
+        ).fetchall()
+    }
 
 
 def read_gate_run(

@@ -46,11 +46,12 @@ def render(
     month = data.month
     labels = {f"y{years}": f"{month.replace(year=month.year - years):%b-%y}" for years in (1, 2, 3)}
     cdi = next((row for row in data.board if row["measure_id"] == "cdi_compliance"), None)
+    names_of = {row["measure_id"]: row["measure_name"] for row in data.board}
     pillars = [
         {
             "id": pillar,
             "title": pillar.capitalize(),
-            "rows": [_row(row, data.warned_extracts, data.extract_of) for row in data.board if row["pillar"] == pillar],
+            "rows": [_row(row, data.warned_measures) for row in data.board if row["pillar"] == pillar],
             "charts": [_chart(data, measure, names.get(measure, measure)) for measure in headlines.get(pillar, [])],
             "key": Markup(charts.trend_key()),
         }
@@ -71,7 +72,11 @@ def render(
         else None,
         low_samples=sum(1 for row in data.board if row["has_low_sample"]),
         warnings=[
-            {"severity": w["severity"], "text": warning_text(w), "this_month": month_text(data.warned_extracts[i], month)}
+            {
+                "severity": w["severity"],
+                "text": warning_text(w),
+                "this_month": month_text(data.warned_measures[i], month, names_of),
+            }
             for i, w in enumerate(data.warnings)
         ],
         column_titles=[title.format(**labels) for _, title in COLUMNS],
@@ -117,14 +122,18 @@ def rows_of(count: float, source: str) -> str:
     return f"{count:,.0f} {'row' if count == 1 else 'rows'} of {source.replace('_', ' ')}"
 
 
-def month_text(touched: dict[str, int | None], month: Any) -> str:
-    """What a warning touches in the pack's month, in words."""
-    if not touched:
+def month_text(touched: dict[str, int | None], month: Any, names_of: dict[str, str]) -> str:
+    """What a warning touches among the pack's figures in its month, in words: each measure with
+    the rows touching it (the measures not counted by month listed apart)."""
+    shown = {measure: rows for measure, rows in touched.items() if measure in names_of}
+    if not shown:
         return f"It touches no figure of {month:%B %Y}."
-    counted = [rows_of(rows, source) for source, rows in touched.items() if rows is not None]
-    uncounted = [source.replace("_", " ") for source, rows in touched.items() if rows is None]
-    parts = counted + ([f"the figures from {', '.join(uncounted)} (not counted by month)"] if uncounted else [])
-    return f"In {month:%B %Y}: {'; '.join(parts)}."
+    counted = [
+        f"{names_of[measure]}: {rows:,} {'row' if rows == 1 else 'rows'}" for measure, rows in shown.items() if rows is not None
+    ]
+    uncounted = [names_of[measure] for measure, rows in shown.items() if rows is None]
+    parts = counted + ([f"{', '.join(uncounted)} (not counted by month)"] if uncounted else [])
+    return f"In {month:%B %Y} it touches {len(shown)} {'figure' if len(shown) == 1 else 'figures'}: {'; '.join(parts)}."
 
 
 def css_string(text: str) -> str:
@@ -139,7 +148,7 @@ def css_string(text: str) -> str:
     return "".join(escaped)
 
 
-def _row(row: dict[str, Any], warned: list[dict[str, int | None]], extract_of: dict[str, str]) -> dict[str, Any]:
+def _row(row: dict[str, Any], warned: list[dict[str, int | None]]) -> dict[str, Any]:
     cells = []
     for column, _ in COLUMNS:
         value = row[column]
@@ -154,8 +163,8 @@ def _row(row: dict[str, Any], warned: list[dict[str, int | None]], extract_of: d
         "id": row["measure_id"],
         "name": row["measure_name"],
         # the footnotes (numbered as the panel lists the warnings) of the warnings touching the
-        # measure's extract in the month
-        "warned": [number for number, extracts in enumerate(warned, start=1) if extract_of.get(row["measure_id"]) in extracts],
+        # measure's figure in the month
+        "warned": [number for number, measures in enumerate(warned, start=1) if row["measure_id"] in measures],
         "low_sample": row["has_low_sample"],
         "cells": cells,
     }

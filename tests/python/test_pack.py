@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from datetime import date
 from html import escape, unescape
 from html.parser import HTMLParser
@@ -21,9 +22,10 @@ from pypdf import PdfReader
 from scripts.pack import write_pack
 from scripts.report.fmt import change, figure, with_n
 from scripts.report.pdf import CHROMIUM_FLAGS, print_pdf
-from scripts.settings import PROJECT_ROOT, published_dir
+from scripts.settings import PROJECT_ROOT, published_dir, warehouse_path
 
 PUBLISHED = published_dir() / "warehouse.duckdb"
+WAREHOUSE = warehouse_path()
 KNOWN_MONTH = "2020-08"
 needs_warehouse = pytest.mark.skipif(
     not PUBLISHED.exists() and not os.environ.get("CI"), reason="no published warehouse: run `make run` (make test does)"
@@ -202,12 +204,19 @@ def board_row(**changes: Any) -> dict[str, Any]:
     return {**row, **changes}
 
 
-def render_rows(rows: list[dict[str, Any]], warnings: list[dict[str, Any]] = (), force: str = "Force") -> str:
+def render_rows(
+    rows: list[dict[str, Any]],
+    warnings: list[dict[str, Any]] = (),
+    force: str = "Force",
+    touched: list[dict[str, int | None]] | None = None,
+) -> str:
+    """The pack of a month with these board rows and warnings; each warning touches the measures
+    given (by default none)."""
     from scripts.report import html
     from scripts.report.data import PackData
 
-    touched = [dict.fromkeys(warning.get("failed_extracts") or []) for warning in warnings]
-    pack = PackData(date(2020, 8, 1), force, rows, {}, {}, list(warnings), None, {"x": "crimes", "y": "calls"}, touched, [], {})
+    touched = touched if touched is not None else [{} for _ in warnings]
+    pack = PackData(date(2020, 8, 1), force, rows, {}, {}, list(warnings), None, touched, [], {})
     return html.render(pack, {}, {})
 
 
@@ -220,10 +229,10 @@ def test_the_template_escapes_every_text() -> None:
         "where_failed": "crimes",
         "failed_extracts": ["crimes"],
     }
-    page = render_rows([board_row(measure_name="<script>alert(1)</script>")], [warning], "Force & <Co>")
+    page = render_rows([board_row(measure_name="<script>alert(1)</script>")], [warning], "Force & <Co>", [{"x": 2}])
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Force &amp; &lt;Co&gt;" in page and "a &lt;b&gt;bold&lt;/b&gt; claim" in page
-    assert 'href="#warning-1"' in page  # the warned extract marks the figure
+    assert 'href="#warning-1"' in page  # the warned measure is marked
 
 
 def test_only_better_and_worse_are_shaded() -> None:
@@ -479,57 +488,111 @@ def test_the_warning_mark_sits_only_on_figures_its_warning_touches() -> None:
         "severity": "warning",
         "description": "Events in order.",
         "observed_value": "[3]",
-        "where_failed": "crimes",
-        "failed_extracts": ["crimes"],
+        "where_failed": "calls",
+        "failed_extracts": ["calls"],
     }
-    page = render_rows([board_row(), board_row(measure_id="y", measure_name="Calls measure")], [warning])
+    rows = [board_row(), board_row(measure_id="y", measure_name="Calls measure")]
+    page = render_rows(rows, [warning], touched=[{"y": 3}])
     crimes_row = page.split('<td class="name">A measure', 1)[1].split("</td>", 1)[0]
     calls_row = page.split('<td class="name">Calls measure', 1)[1].split("</td>", 1)[0]
-    assert 'href="#warning-1"' in crimes_row and "†1</a>" in crimes_row and "†" not in calls_row
-    assert 'id="warning-1"' in page and "In August 2020: the figures from crimes (not counted by month)." in page
+    assert 'href="#warning-1"' in calls_row and "†1</a>" in calls_row and "†" not in crimes_row
+    assert 'id="warning-1"' in page and "In August 2020 it touches 1 figure: Calls measure: 3 rows." in page
+    unmarked = render_rows(rows, [warning], touched=[{}])
+    assert 'href="#warning-1"' not in unmarked and "It touches no figure of August 2020." in unmarked
+
+
+def failed_check(connection: duckdb.DuckDBPyConnection, expectation: str) -> dict[str, Any]:
+    """A check that failed in the published build's gate runs, as the pack reads it."""
+    found = connection.execute(
+        """
+        select suite, expectation, failed_extracts from quality.validation_results
+        where expectation = ? and not passed and failed_extracts is not null
+        order by run_id desc limit 1""",
+        [expectation],
+    ).fetchone()
+    assert found, f"the sample data fails {expectation} (config/generator.yml)"
+    return {"suite": found[0], "expectation": found[1], "failed_extracts": found[2]}
 
 
 @needs_warehouse
-def test_a_warning_touches_an_extract_only_in_the_months_it_has_flagged_rows() -> None:
-    """The outcomes-with-no-crime warning fails over all history; a month with no such outcome is
-    not marked by it, a month with some is."""
-    from scripts.report.data import extracts_touched
+def test_a_warning_touches_only_the_measures_its_rows_change() -> None:
+    """In December 2019 calls, incidents and outcomes all have rows out of order, yet only the
+    measures those rows change are touched: 999 calls answered within 10 seconds, never the share
+    of 101 calls abandoned or the counts of calls, never the share of incidents graded immediate.
+    A month where only crimes are out of order (committed after recording: counted as they are)
+    touches no crime figure. An extract-level mark (every measure of an extract with flagged rows
+    in the month) fails this."""
+    from scripts.report.data import measures_touched
 
+    month = date(2019, 12, 1)
     with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
-        warning = connection.execute("""
-            select suite, expectation, failed_extracts from quality.validation_results
-            where expectation = 'outcomes_have_their_crime' and not passed
-            order by run_id = (select max(run_id) from quality.validation_runs) desc, run_id desc limit 1""").fetchone()
-        assert warning, "the sample data carries outcomes with no crime (config/generator.yml)"
-        check = {"suite": warning[0], "expectation": warning[1], "failed_extracts": warning[2]}
-        with_rows, without_rows = (
-            connection.execute(
-                f"""select min(period_month) from quality.quality_source_months
-                where source = 'crime_outcomes' and rows_loaded > 0 and unmatched_rows {condition} 0"""
-            ).fetchone()[0]
-            for condition in (">", "=")
-        )
-        rows = connection.execute(
-            "select unmatched_rows from quality.quality_source_months where source = 'crime_outcomes' and period_month = ?",
-            [with_rows],
-        ).fetchone()[0]
-        assert extracts_touched(connection, check, with_rows) == {"crime_outcomes": rows}
-        assert extracts_touched(connection, check, without_rows) == {}
-
-
-@needs_warehouse
-def test_a_warning_marks_only_the_extracts_whose_figures_its_rows_change() -> None:
-    """Crimes committed after they were recorded are flagged and still counted as they are: the
-    events-in-order warning marks the figures of calls, incidents and outcomes, never of crimes."""
-    from scripts.report.data import extracts_touched
-
-    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
-        suite, expectation, failed = connection.execute("""
-            select suite, expectation, failed_extracts from quality.validation_results
-            where expectation = 'events_in_order_everywhere' and not passed and failed_extracts is not null
-            order by run_id desc limit 1""").fetchone()
-        month = connection.execute("""
+        check = failed_check(connection, "events_in_order_everywhere")
+        flagged_sources = {
+            source
+            for (source,) in connection.execute(
+                "select source from quality.quality_source_months where period_month = ? and out_of_order_rows > 0", [month]
+            ).fetchall()
+        }
+        touched = measures_touched(connection, check, month)
+        crime_month = connection.execute("""
             select min(period_month) from quality.quality_source_months
             where source = 'crimes' and out_of_order_rows > 0""").fetchone()[0]
-        touched = extracts_touched(connection, {"suite": suite, "expectation": expectation, "failed_extracts": failed}, month)
-    assert "crimes" in failed and "crimes" not in touched
+        crime_measures = {
+            measure
+            for (measure,) in connection.execute(
+                "select measure_id from reference.measure_registry where quality_extract = 'crimes'"
+            ).fetchall()
+        }
+        touched_in_crime_month = measures_touched(connection, check, crime_month)
+    assert {"calls", "incidents", "crime_outcomes"} <= flagged_sources and "crimes" in check["failed_extracts"]
+    assert touched.get("calls_999_answered_10s_share", 0) > 0
+    assert not {"calls_101_abandoned_share", "calls_999", "calls_101", "resp_share_immediate"} & touched.keys()
+    assert all(isinstance(rows, int) and rows > 0 for rows in touched.values())
+    assert crime_measures and not crime_measures & touched_in_crime_month.keys()
+
+
+@needs_warehouse
+def test_flagged_rows_are_counted_against_each_measure_they_touch() -> None:
+    """quality_measure_flags recomputed in Python from the staged and ranked rows: each month's 999
+    calls answered before they were received, against the 999 answer-time measure; each month's
+    current outcomes with no crime that are prosecution possible, against the prosecution possible
+    rate of all crime and (their crime's type unknown) of rape; a month with no such outcome
+    touches nothing."""
+    from scripts.report.data import measures_touched
+
+    with duckdb.connect(str(WAREHOUSE), read_only=True) as connection:
+        calls = connection.execute("""
+            select received_month, call_line from staging.stg_force__calls
+            where has_answer_before_call and not is_duplicate and not has_unknown_line""").fetchall()
+        no_crime = {
+            reference
+            for (reference,) in connection.execute(
+                "select outcome_reference from intermediate.int_outcomes_checked where has_no_crime"
+            ).fetchall()
+        }
+        outcomes = connection.execute("""
+            select outcome_reference, outcome_month, is_prosecution_possible
+            from intermediate.int_outcomes_ranked where is_current""").fetchall()
+        flags = {
+            (measure, month): (out_of_order, unmatched)
+            for measure, month, out_of_order, unmatched in connection.execute(
+                "select measure_id, period_month, out_of_order_rows, unmatched_rows from quality.quality_measure_flags"
+            ).fetchall()
+        }
+        months = [
+            month for (month,) in connection.execute("select period_month from intermediate.int_months_enumerated").fetchall()
+        ]
+    expected_calls = Counter(month for month, line in calls if line == "999")
+    expected_unmatched = Counter(month for reference, month, is_ppo in outcomes if reference in no_crime and is_ppo)
+    assert expected_calls and expected_unmatched, "the sample data carries both faults (config/generator.yml)"
+    for measure, expected, index in (
+        ("calls_999_answered_10s_share", expected_calls, 0),
+        ("ppo_rate__all", expected_unmatched, 1),
+        ("ppo_rate__rape", expected_unmatched, 1),
+    ):
+        found = {month: rows[index] for (name, month), rows in flags.items() if name == measure and rows[index]}
+        assert found == dict(expected), measure
+    assert not any(name in ("calls_101_abandoned_share", "crimes__all") for name, _ in flags)
+    quiet_month = next(month for month in months if not any(m == month and rows[1] for (_, m), rows in flags.items()))
+    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
+        assert measures_touched(connection, failed_check(connection, "outcomes_have_their_crime"), quiet_month) == {}
