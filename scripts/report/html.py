@@ -44,7 +44,8 @@ def render(
     extra_sections: tuple[str, ...] = (),
 ) -> str:
     month = data.month
-    labels = {f"y{years}": f"{month.replace(year=month.year - years):%b-%y}" for years in (1, 2, 3)}
+    # "Dec-18" with a non-breaking hyphen: a narrow column wraps between words, never inside the month
+    labels = {f"y{years}": f"{month.replace(year=month.year - years):%b\u2011%y}" for years in (1, 2, 3)}
     cdi = next((row for row in data.board if row["measure_id"] == "cdi_compliance"), None)
     names_of = {row["measure_id"]: row["measure_name"] for row in data.board}
     pillars = [
