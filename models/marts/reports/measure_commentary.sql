@@ -2,8 +2,9 @@
 -- fires for a measure, geography and month, with its sentence and every figure the sentence
 -- cites. When each rule fires, its rank, whether it is a headline and its wording are all in
 -- seeds/commentary_rules.csv (docs/commentary.md). The month's headlines are its rows with a
--- headline_rank: the best-ranked headline rule of each measure and geography, then by rule rank
--- and the size of the change. The pack (scripts/pack.py) prints them.
+-- headline_rank: the best-ranked headline rule of each measure and geography; the force's first,
+-- the rule ranks taking turns (each rank's strongest, then each rank's second ...). The pack
+-- (scripts/pack.py) prints them.
 {%- set rules = seed_entries('commentary_rules', order_by='rule_rank, rule_id') %}
 {%- set row_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
 
@@ -288,6 +289,29 @@ ranked as (
 
 ),
 
+turns as (
+
+    -- each rule rank's headlines take turns: its strongest first (the largest test statistic, then
+    -- the largest sample, then the largest relative change), so one kind of news cannot fill the list
+    select
+        *,
+        case
+            when is_measure_headline
+                then row_number() over (
+                        partition by period_month, is_measure_headline, geography_order, rule_rank
+                        order by
+                            test_strength desc nulls last,
+                            sample_size desc nulls last,
+                            relative_change desc nulls last,
+                            measure_id asc,
+                            geography asc
+                    )
+        end as headline_turn
+
+    from ranked
+
+),
+
 final as (
 
     select
@@ -307,11 +331,8 @@ final as (
                         partition by period_month, is_measure_headline
                         order by
                             geography_order asc,
-                            rule_rank asc,
-                            test_strength desc nulls last,
-                            relative_change desc nulls last,
-                            measure_id asc,
-                            geography asc
+                            headline_turn asc,
+                            rule_rank asc
                     )
         end as headline_rank,
         sentence,
@@ -327,7 +348,7 @@ final as (
         case when rule_id like 'rolling_vs_benchmark%' then baseline_streak_months end as streak_months,
         span_months
 
-    from ranked
+    from turns
 
 )
 
