@@ -130,8 +130,6 @@ def measures_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, A
     failed on (each measure's extract is the registry's quality_extract)."""
     check = CHECKS.get((warning["suite"], warning["expectation"]))
     column = check.kwargs.get("column") if check else None
-    failed = set(warning.get("failed_extracts") or [])
-    extract_of = dict(connection.execute("select measure_id, quality_extract from reference.measure_registry").fetchall())
     if column and column in columns_of(connection, "quality", "quality_measure_flags"):
         return dict(
             connection.execute(
@@ -140,6 +138,8 @@ def measures_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, A
                 [month],
             ).fetchall()
         )
+    failed = set(warning.get("failed_extracts") or [])
+    extract_of = dict(connection.execute("select measure_id, quality_extract from reference.measure_registry").fetchall())
     if column and column in columns_of(connection, "quality", "quality_source_months"):
         extract_rows = dict(
             connection.execute(
@@ -152,16 +152,6 @@ def measures_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, A
             measure: extract_rows[extract] for measure, extract in extract_of.items() if extract in failed & extract_rows.keys()
         }
     return {measure: None for measure, extract in extract_of.items() if extract in failed}
-
-
-def columns_of(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
-    """A table's column names (none when the warehouse predates it)."""
-    return {
-        name
-        for (name,) in connection.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?", [schema, table]
-        ).fetchall()
-    }
 
 
 def read_gate_run(
@@ -281,13 +271,19 @@ def trend(connection: duckdb.DuckDBPyConnection, measure: str, force: str | None
     ]
 
 
+def columns_of(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+    """A table's column names (none when the warehouse, built by an earlier version, lacks it)."""
+    return {
+        name
+        for (name,) in connection.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?", [schema, table]
+        ).fetchall()
+    }
+
+
 def has_table(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     """Whether the warehouse holds the table (a warehouse built by an earlier version may not)."""
-    return bool(
-        connection.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-        ).fetchone()[0]
-    )
+    return bool(columns_of(connection, schema, table))
 
 
 def rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any]) -> list[dict[str, Any]]:
