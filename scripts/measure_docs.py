@@ -16,10 +16,11 @@ PAGE = PROJECT_ROOT / "docs" / "measures.md"
 PILLARS = ("victims", "offenders", "communities", "performance")
 METHODS_TEXT = PROJECT_ROOT / "docs" / "_measures_methods.md"
 TESTS = {
-    "poisson_counts": "two Poisson counts",
+    "poisson_counts": "two quasi-Poisson counts",
     "two_proportions": "two-proportion z-test",
-    "poisson_rates": "two Poisson rates",
-    "sign_test": "sign test against the comparison median",
+    "count_ratio": "ratio of two quasi-Poisson counts",
+    "poisson_rates": "two quasi-Poisson rates",
+    "median_test": "Mood's two-sample median test",
 }
 AGGREGATIONS = {
     "sum": "sum of months",

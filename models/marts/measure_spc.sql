@@ -1,12 +1,18 @@
 -- Statistical process control of every monthly series (period_window = 'month') in measure_values,
--- for BI tools and the pack: an XmR chart per measure and geography, its centre line and limits
--- set on a baseline, the four rules of NHS England's Making Data Count checked at each point, and
--- the variation called improvement, concern, neither or common cause. docs/measures.md.
--- Limits: centre line = mean of the baseline points; limits = centre +/- 2.66 x their mean moving
--- range (3 sigma); two-sigma lines two thirds of the way out. The series is the months with a
--- whole-window value, in order; a month without one is left out of it.
-{%- set baseline_start = var('spc_baseline_start_month') %}
+-- for BI tools and the pack, as NHS England's Making Data Count reads it (docs/measures.md):
+-- - a chart per measure and geography: counts and medians an XmR chart; proportions a Laney p'
+--   chart and other rates (volume-basis, per 1,000) a Laney u' chart, whose limits widen for a
+--   month with few cases and narrow for one with many;
+-- - phases: a series starts a new phase at each re-base an analyst recorded (seeds/spc_rebases.csv,
+--   with its reason); each phase's limits rest on its first spc_baseline_months points (while it has
+--   fewer, on the points so far: never on a later month), and need spc_min_baseline_points;
+-- - the four rules judged at each point from that point and those before it in its phase, never a
+--   later one, so a month's row never changes when later months arrive.
+-- The series is the months with a whole-window value, in order; a month without one is left out.
+{%- set baseline_months = var('spc_baseline_months') | int %}
+{%- set min_points = var('spc_min_baseline_points') | int %}
 {%- set run_length = var('spc_run_length') | int %}
+{%- set series_keys = 'measure_id, geography_level, geography' %}
 
 with
 
@@ -16,6 +22,12 @@ measure_values as (
     where period_window = 'month'
         and value is not null
         and is_complete
+
+),
+
+spc_rebases as (
+
+    select * from {{ ref('spc_rebases') }}
 
 ),
 
@@ -30,65 +42,203 @@ series as (
         period_month,
         value,
         sample_size,
-        row_number() over (partition by measure_id, geography_level, geography order by period_month) as point_number
+        case
+            when significance_test = 'two_proportions' and denominator > 0 then 'p_prime'
+            when significance_test in ('count_ratio', 'poisson_rates') and denominator > 0 then 'u_prime'
+            else 'xmr'
+        end as chart_type,
+        -- a point's weight: its cases on a Laney chart (its sigma goes as 1 / sqrt(cases)), 1 on XmR
+        case
+            when significance_test in ('two_proportions', 'count_ratio', 'poisson_rates') and denominator > 0
+                then denominator
+            else 1.0
+        end as point_weight,
+        min(period_month) over (partition by measure_id, geography_level, geography) as series_first_month
 
     from measure_values
 
 ),
 
-baseline_points as (
+phased as (
 
+    -- the phase a point belongs to: the latest re-base recorded for its measure (or every measure)
+    -- and geography (or every geography) at or before its month and after the series' first
     select
-        *,
-        abs(value - lag(value) over (partition by measure_id, geography_level, geography order by period_month)) as moving_range
+        series.* exclude (series_first_month),
+        max(spc_rebases.rebase_month) as phase_start_month
 
     from series
-    where period_month >= {{ "date '" ~ baseline_start ~ "'" if baseline_start else "date '0001-01-01'" }}
-    qualify row_number() over (partition by measure_id, geography_level, geography order by period_month)
-        <= {{ var('spc_baseline_months') }}
+    left join spc_rebases
+        on (spc_rebases.measure_id is null or spc_rebases.measure_id = series.measure_id)
+        and (spc_rebases.geography is null or spc_rebases.geography = series.geography)
+        and spc_rebases.rebase_month <= series.period_month
+        and spc_rebases.rebase_month > series.series_first_month
+    group by all
 
 ),
 
-limits as (
+numbered as (
+
+    select
+        *,
+        row_number() over (partition by {{ series_keys }}, phase_start_month order by period_month) as phase_point,
+        least(
+            row_number() over (partition by {{ series_keys }}, phase_start_month order by period_month),
+            {{ baseline_months }}
+        ) as baseline_points
+
+    from phased
+
+),
+
+baseline_members as (
+
+    -- each baseline a point's limits can rest on (its phase's first 1, 2, ... spc_baseline_months
+    -- points) with the points in it
+    select
+        baselines.measure_id,
+        baselines.geography_level,
+        baselines.geography,
+        baselines.phase_start_month,
+        baselines.baseline_points,
+        members.phase_point,
+        members.period_month,
+        members.value,
+        members.point_weight
+
+    from numbered as baselines
+    inner join numbered as members
+        on baselines.measure_id = members.measure_id
+        and baselines.geography_level = members.geography_level
+        and baselines.geography = members.geography
+        and baselines.phase_start_month is not distinct from members.phase_start_month
+        and members.phase_point <= baselines.baseline_points
+    where baselines.phase_point <= {{ baseline_months }}
+        and baselines.baseline_points >= {{ min_points }}
+
+),
+
+baseline_centres as (
 
     select
         measure_id,
         geography_level,
         geography,
+        phase_start_month,
+        baseline_points,
         min(period_month) as baseline_first_month,
         max(period_month) as baseline_last_month,
-        count(*) as baseline_points,
-        avg(value) as centre_line,
-        avg(moving_range) as average_moving_range
+        sum(value * point_weight) / sum(point_weight) as centre_line
 
-    from baseline_points
+    from baseline_members
     group by all
-    having count(*) >= {{ var('spc_min_baseline_points') }}
+
+),
+
+baseline_deviations as (
+
+    -- each baseline point's standardised distance from the centre (Laney's z; on XmR the distance)
+    select
+        baseline_members.*,
+        baseline_centres.centre_line,
+        (baseline_members.value - baseline_centres.centre_line) * sqrt(baseline_members.point_weight) as deviation
+
+    from baseline_members
+    inner join baseline_centres
+        on baseline_members.measure_id = baseline_centres.measure_id
+        and baseline_members.geography_level = baseline_centres.geography_level
+        and baseline_members.geography = baseline_centres.geography
+        and baseline_members.phase_start_month is not distinct from baseline_centres.phase_start_month
+        and baseline_members.baseline_points = baseline_centres.baseline_points
+
+),
+
+baseline_moving_ranges as (
+
+    select
+        *,
+        abs(deviation - lag(deviation) over (
+            partition by {{ series_keys }}, phase_start_month, baseline_points order by phase_point
+        )) as moving_range
+
+    from baseline_deviations
+
+),
+
+limits as (
+
+    -- sigma of one unit of weight: the mean moving range over 1.128 (d2 for ranges of two points)
+    select
+        baseline_centres.*,
+        avg(baseline_moving_ranges.moving_range) / 1.128 as unit_sigma
+
+    from baseline_centres
+    inner join baseline_moving_ranges
+        on baseline_centres.measure_id = baseline_moving_ranges.measure_id
+        and baseline_centres.geography_level = baseline_moving_ranges.geography_level
+        and baseline_centres.geography = baseline_moving_ranges.geography
+        and baseline_centres.phase_start_month is not distinct from baseline_moving_ranges.phase_start_month
+        and baseline_centres.baseline_points = baseline_moving_ranges.baseline_points
+    group by all
 
 ),
 
 placed as (
 
+    -- a series whose baseline never moves (a zero moving range) has no limits: every change would
+    -- be "special"
     select
-        series.*,
+        numbered.*,
         limits.baseline_first_month,
         limits.baseline_last_month,
-        limits.baseline_points,
         limits.centre_line,
-        limits.average_moving_range,
-        limits.centre_line + 2.66 * limits.average_moving_range as upper_limit,
-        limits.centre_line - 2.66 * limits.average_moving_range as lower_limit,
-        limits.centre_line + 2.66 * limits.average_moving_range * 2 / 3 as upper_two_sigma,
-        limits.centre_line - 2.66 * limits.average_moving_range * 2 / 3 as lower_two_sigma,
-        sign(series.value - limits.centre_line) as side,
-        sign(series.value - lag(series.value) over points) as step
+        limits.unit_sigma / sqrt(numbered.point_weight) as point_sigma
 
-    from series
+    from numbered
     left join limits
-        on series.measure_id = limits.measure_id
-        and series.geography_level = limits.geography_level
-        and series.geography = limits.geography
-    window points as (partition by series.measure_id, series.geography_level, series.geography order by series.point_number)
+        on numbered.measure_id = limits.measure_id
+        and numbered.geography_level = limits.geography_level
+        and numbered.geography = limits.geography
+        and numbered.phase_start_month is not distinct from limits.phase_start_month
+        and numbered.baseline_points = limits.baseline_points
+        and limits.unit_sigma > 0
+
+),
+
+charted as (
+
+    select
+        *,
+        centre_line + 3 * point_sigma as upper_limit,
+        centre_line - 3 * point_sigma as lower_limit,
+        centre_line + 2 * point_sigma as upper_two_sigma,
+        centre_line - 2 * point_sigma as lower_two_sigma,
+        sign(value - centre_line) as side,
+        case
+            when value > centre_line + 2 * point_sigma then 1
+            when value < centre_line - 2 * point_sigma then -1
+            else 0
+        end as two_sigma_side,
+        -- the points a rule reads: those with limits, in their phase
+        row_number() over (
+            partition by {{ series_keys }}, phase_start_month, centre_line is not null order by period_month
+        ) as charted_point
+
+    from placed
+
+),
+
+stepped as (
+
+    select
+        *,
+        sign(value - lag(value) over charted_points) as step,
+        lag(two_sigma_side, 1) over charted_points as previous_two_sigma_side,
+        lag(two_sigma_side, 2) over charted_points as second_previous_two_sigma_side
+
+    from charted
+    where centre_line is not null
+    window charted_points as (partition by {{ series_keys }}, phase_start_month order by charted_point)
 
 ),
 
@@ -98,23 +248,26 @@ runs_numbered as (
     -- consecutive steps in one direction share a climb; an equal step (0) ends it.
     select
         *,
-        point_number
-        - row_number() over (partition by measure_id, geography_level, geography, side order by point_number) as side_run,
-        point_number
-        - row_number() over (partition by measure_id, geography_level, geography, step order by point_number) as step_run,
-        value > upper_two_sigma as is_beyond_upper_two_sigma,
-        value < lower_two_sigma as is_beyond_lower_two_sigma
+        charted_point
+        - row_number() over (partition by {{ series_keys }}, phase_start_month, side order by charted_point) as side_run,
+        charted_point
+        - row_number() over (partition by {{ series_keys }}, phase_start_month, step order by charted_point) as step_run
 
-    from placed
+    from stepped
 
 ),
 
 runs_measured as (
 
+    -- how long the run is up to this point (never counting a later one)
     select
         *,
-        count(*) over (partition by measure_id, geography_level, geography, side, side_run) as side_run_points,
-        count(*) over (partition by measure_id, geography_level, geography, step, step_run) as step_run_steps
+        row_number() over (
+            partition by {{ series_keys }}, phase_start_month, side, side_run order by charted_point
+        ) as side_run_points,
+        row_number() over (
+            partition by {{ series_keys }}, phase_start_month, step, step_run order by charted_point
+        ) as step_run_steps
 
     from runs_numbered
 
@@ -126,44 +279,33 @@ rules as (
         *,
         value > upper_limit or value < lower_limit as is_outside_limits,
         side != 0 and side_run_points >= {{ run_length }} as is_in_shift,
-        -- a run of n rising points is n - 1 rising steps; its first point is the one before the first step
-        coalesce(step != 0 and step_run_steps >= {{ run_length - 1 }}, false) as is_trend_end,
-        coalesce(lead(step) over points != 0 and lead(step_run_steps) over points >= {{ run_length - 1 }}, false)
-            as is_trend_start,
-        lead(step) over points as next_step,
-        (is_beyond_upper_two_sigma and (
-            coalesce(lag(is_beyond_upper_two_sigma, 1) over points, false)
-            or coalesce(lag(is_beyond_upper_two_sigma, 2) over points, false)
-            or coalesce(lead(is_beyond_upper_two_sigma, 1) over points, false)
-            or coalesce(lead(is_beyond_upper_two_sigma, 2) over points, false)
-        )) as is_two_of_three_high,
-        (is_beyond_lower_two_sigma and (
-            coalesce(lag(is_beyond_lower_two_sigma, 1) over points, false)
-            or coalesce(lag(is_beyond_lower_two_sigma, 2) over points, false)
-            or coalesce(lead(is_beyond_lower_two_sigma, 1) over points, false)
-            or coalesce(lead(is_beyond_lower_two_sigma, 2) over points, false)
-        )) as is_two_of_three_low
+        -- a run of n rising points is n - 1 rising steps
+        coalesce(step != 0 and step_run_steps >= {{ run_length - 1 }}, false) as is_in_trend,
+        two_sigma_side != 0 and (
+            two_sigma_side = coalesce(previous_two_sigma_side, 0)
+            or two_sigma_side = coalesce(second_previous_two_sigma_side, 0)
+        ) as is_two_of_three_beyond_two_sigma
 
     from runs_measured
-    window points as (partition by measure_id, geography_level, geography order by point_number)
 
 ),
 
-directed as (
+judged as (
 
+    -- the first rule that holds, in the order limits, two of three, shift, trend, names the special
+    -- cause and its direction
     select
         *,
-        is_trend_end or is_trend_start as is_in_trend,
-        is_two_of_three_high or is_two_of_three_low as is_two_of_three_beyond_two_sigma,
-        -- which way the special cause points, by the first rule that holds in this order
         case
-            when value > upper_limit then 'high'
-            when value < lower_limit then 'low'
-            when is_two_of_three_high then 'high'
-            when is_two_of_three_low then 'low'
-            when is_in_shift then case when side > 0 then 'high' else 'low' end
-            when is_trend_end then case when step > 0 then 'high' else 'low' end
-            when is_trend_start then case when next_step > 0 then 'high' else 'low' end
+            when is_outside_limits then 'outside_limits'
+            when is_two_of_three_beyond_two_sigma then 'two_of_three_beyond_two_sigma'
+            when is_in_shift then 'shift'
+            when is_in_trend then 'trend'
+        end as special_cause_rule,
+        case
+            when is_outside_limits or is_two_of_three_beyond_two_sigma or is_in_shift
+                then case when side > 0 then 'high' else 'low' end
+            when is_in_trend then case when step > 0 then 'high' else 'low' end
         end as special_cause_direction
 
     from rules
@@ -173,36 +315,43 @@ directed as (
 final as (
 
     select
-        measure_id,
-        geography_level,
-        geography,
-        period_month,
-        value,
-        sample_size,
-        baseline_first_month,
-        baseline_last_month,
-        cast(baseline_points as integer) as baseline_points,
-        coalesce(period_month between baseline_first_month and baseline_last_month, false) as is_baseline,
-        centre_line,
-        upper_limit,
-        lower_limit,
-        upper_two_sigma,
-        lower_two_sigma,
-        case when centre_line is not null then coalesce(is_outside_limits, false) end as is_outside_limits,
-        case when centre_line is not null then is_in_shift end as is_in_shift,
-        case when centre_line is not null then is_in_trend end as is_in_trend,
-        case when centre_line is not null then coalesce(is_two_of_three_beyond_two_sigma, false) end
-            as is_two_of_three_beyond_two_sigma,
-        special_cause_direction,
+        placed.measure_id,
+        placed.geography_level,
+        placed.geography,
+        placed.period_month,
+        placed.value,
+        placed.sample_size,
+        placed.baseline_first_month,
+        placed.baseline_last_month,
+        cast(placed.baseline_points as integer) as baseline_points,
+        placed.phase_point <= {{ baseline_months }} as is_baseline,
+        placed.centre_line,
+        placed.centre_line + 3 * placed.point_sigma as upper_limit,
+        placed.centre_line - 3 * placed.point_sigma as lower_limit,
+        placed.centre_line + 2 * placed.point_sigma as upper_two_sigma,
+        placed.centre_line - 2 * placed.point_sigma as lower_two_sigma,
+        judged.is_outside_limits,
+        judged.is_in_shift,
+        judged.is_in_trend,
+        judged.is_two_of_three_beyond_two_sigma,
+        judged.special_cause_direction,
         case
-            when centre_line is null then null
-            when special_cause_direction is null then 'common_cause'
-            when unit = 'count' or polarity = 'neutral' then 'neither'
-            when (special_cause_direction = 'high') = (polarity = 'higher_is_better') then 'improvement'
+            when placed.centre_line is null then null
+            when judged.special_cause_direction is null then 'common_cause'
+            when placed.unit = 'count' or placed.polarity = 'neutral' then 'neither'
+            when (judged.special_cause_direction = 'high') = (placed.polarity = 'higher_is_better') then 'improvement'
             else 'concern'
-        end as variation
+        end as variation,
+        placed.chart_type,
+        placed.phase_start_month,
+        judged.special_cause_rule
 
-    from directed
+    from placed
+    left join judged
+        on placed.measure_id = judged.measure_id
+        and placed.geography_level = judged.geography_level
+        and placed.geography = judged.geography
+        and placed.period_month = judged.period_month
 
 )
 

@@ -1,10 +1,12 @@
 -- Every measure value with its comparisons: the same month last year, the same month in the
 -- previous three years pooled, and the year-end baseline (the same window at the previous March),
 -- each with a z statistic and its word. Tests by kind of measure (measure_registry seed): counts as
--- Poisson counts, rates as two proportions, per-1,000 rates as Poisson rates, medians by a sign
--- test against the exact comparison median (to the second). What is shown is what is tested: the
--- three-year figure is the pooled one the test uses (docs/measures.md). A low sample on either
--- side is never more than Comparable; a comparison no test applies to has no word.
+-- quasi-Poisson counts (their dispersion estimated from the series' own months up to the month),
+-- proportions as two proportions, volume-basis rates as a ratio of two counts, per-1,000 rates as
+-- quasi-Poisson rates, medians by Mood's two-sample median test (to the second). Nothing after the
+-- month is read. What is shown is what is tested: the three-year figure is the pooled one the test
+-- uses (docs/measures.md). A low sample on either side is never more than Comparable; a comparison
+-- no test applies to has no word.
 {%- set comparisons = {'last_year': 'vs_last_year', 'prev_3y': 'vs_3y_avg', 'baseline': 'vs_baseline'} %}
 
 with
@@ -60,6 +62,48 @@ described as (
 
 ),
 
+month_counts as (
+
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        numerator,
+        denominator,
+        abs(numerator - lag(numerator) over series) as numerator_moving_range,
+        abs(denominator - lag(denominator) over series) as denominator_moving_range
+
+    from sums
+    where period_window = 'month'
+    window series as (partition by measure_id, geography_level, geography order by period_month)
+
+),
+
+dispersions as (
+
+    -- each series' dispersion at each month, from its trailing months up to that month (macros/significance.sql)
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        {{ dispersion_from_moving_range(
+            'avg(numerator_moving_range) over recent_months', 'avg(numerator) over recent_months', 'count(numerator) over recent_months'
+        ) }} as numerator_dispersion,
+        {{ dispersion_from_moving_range(
+            'avg(denominator_moving_range) over recent_months', 'avg(denominator) over recent_months', 'count(denominator) over recent_months'
+        ) }} as denominator_dispersion
+
+    from month_counts
+    window recent_months as (
+        partition by measure_id, geography_level, geography
+        order by period_month
+        rows between {{ var('dispersion_months') | int - 1 }} preceding and current row
+    )
+
+),
+
 with_history as (
 
     select
@@ -70,8 +114,15 @@ with_history as (
         {{ alias }}.{{ column }} as {{ prefix }}_{{ column }},
         {%- endfor %}
         {%- endfor %}
+        dispersions.numerator_dispersion,
+        dispersions.denominator_dispersion,
 
     from described as current_period
+    left join dispersions
+        on current_period.measure_id = dispersions.measure_id
+        and current_period.geography_level = dispersions.geography_level
+        and current_period.geography = dispersions.geography
+        and current_period.period_month = dispersions.period_month
     -- the style check cannot place the joins this loop repeats
     -- noqa: disable=LT02
     {%- for alias, offset in [('last_year', 12), ('two_years', 24), ('three_years', 36)] %}
@@ -102,6 +153,7 @@ pooled as (
         last_year_denominator + y2_denominator + y3_denominator as prev_3y_denominator,
         (last_year_median_seconds + y2_median_seconds + y3_median_seconds) / 3 as prev_3y_median_seconds,
         least(last_year_sample_size, y2_sample_size, y3_sample_size) as prev_3y_sample_size,
+        last_year_sample_size + y2_sample_size + y3_sample_size as prev_3y_cases,
         last_year_is_complete and y2_is_complete and y3_is_complete as prev_3y_is_complete,
         coalesce(sample_size < min_n, false) as is_low_sample
 
@@ -123,8 +175,9 @@ compared_with as (
 
 ),
 
-sign_test_references as (
+median_test_references as (
 
+    -- Mood's median test: both samples split at their medians' mean weighted by their cases
     {%- for comparison in comparisons %}
     select
         measure_id,
@@ -132,16 +185,36 @@ sign_test_references as (
         geography,
         period_month,
         period_window,
-        sample_size,
         '{{ comparison }}' as comparison,
-        {{ comparison }}_median_seconds as reference_seconds
+        sample_size as cases,
+        {{ 'prev_3y_cases' if comparison == 'prev_3y' else comparison ~ '_sample_size' }} as comparison_cases,
+        (sample_size * median_seconds + comparison_cases * {{ comparison }}_median_seconds)
+        / (sample_size + comparison_cases) as split_seconds
 
     from compared_with
-    where significance_test = 'sign_test'
+    where significance_test = 'median_test'
         and {{ comparison }}_median_seconds is not null
         and sample_size > 0
+        and comparison_cases > 0
     {{ 'union all' if not loop.last }}
     {%- endfor %}
+
+),
+
+median_test_window_ends as (
+
+    -- the last month of each window whose cases are split: this window, then the comparison's
+    select *, true as is_current, period_month as window_end_month
+    from median_test_references
+    union all
+    select median_test_references.*, false as is_current, cast(median_test_references.period_month - to_months(years_back.months_back) as date) as window_end_month
+    from median_test_references
+    inner join (values ('last_year', 12), ('prev_3y', 12), ('prev_3y', 24), ('prev_3y', 36)) as years_back (comparison_name, months_back)
+        on median_test_references.comparison = years_back.comparison_name
+    union all
+    select *, false as is_current, {{ previous_year_end_month('period_month') }} as window_end_month
+    from median_test_references
+    where comparison = 'baseline'
 
 ),
 
@@ -151,41 +224,38 @@ windows as (
 
 ),
 
-sign_test_probes as (
+median_test_probes as (
 
-    -- one look-up per month of the window: its cases at or below the comparison median
+    -- one look-up per month of each window: its cases at or below the split
     select
-        sign_test_references.*,
-        cast(sign_test_references.period_month - to_months(offsets.month_offset) as date) as case_month
+        median_test_window_ends.*,
+        cast(median_test_window_ends.window_end_month - to_months(offsets.month_offset) as date) as case_month
 
-    from sign_test_references
+    from median_test_window_ends
     inner join windows
-        on sign_test_references.period_window = windows.period_window
+        on median_test_window_ends.period_window = windows.period_window
     inner join range(12) as offsets (month_offset)
         on windows.months_in_window > offsets.month_offset
 
 ),
 
-sign_test_looked_up as (
+median_test_looked_up as (
 
     select
-        sign_test_probes.*,
-        coalesce(response_times.cases_at_or_below, 0) as cases_not_above,
-        coalesce(response_times.cases_at_or_below, 0)
-        - case when response_times.response_seconds = sign_test_probes.reference_seconds then response_times.cases else 0 end
-            as cases_below
+        median_test_probes.*,
+        coalesce(response_times.cases_at_or_below, 0) as cases_not_above
 
-    from sign_test_probes
+    from median_test_probes
     asof left join response_times
-        on sign_test_probes.measure_id = response_times.measure_id
-        and sign_test_probes.geography_level = response_times.geography_level
-        and sign_test_probes.geography = response_times.geography
-        and sign_test_probes.case_month = response_times.created_month
-        and sign_test_probes.reference_seconds >= response_times.response_seconds
+        on median_test_probes.measure_id = response_times.measure_id
+        and median_test_probes.geography_level = response_times.geography_level
+        and median_test_probes.geography = response_times.geography
+        and median_test_probes.case_month = response_times.created_month
+        and median_test_probes.split_seconds >= response_times.response_seconds
 
 ),
 
-sign_test_counts as (
+median_test_counts as (
 
     select
         measure_id,
@@ -194,12 +264,16 @@ sign_test_counts as (
         period_month,
         period_window,
         {%- for comparison in comparisons %}
-        any_value(sample_size) filter (where comparison = '{{ comparison }}')
-        - sum(cases_not_above) filter (where comparison = '{{ comparison }}') as {{ comparison }}_cases_above,
-        sum(cases_below) filter (where comparison = '{{ comparison }}') as {{ comparison }}_cases_below,
+        any_value(cases) filter (where comparison = '{{ comparison }}') as {{ comparison }}_cases,
+        any_value(cases) filter (where comparison = '{{ comparison }}')
+        - sum(cases_not_above) filter (where comparison = '{{ comparison }}' and is_current) as {{ comparison }}_cases_above,
+        any_value(comparison_cases) filter (where comparison = '{{ comparison }}') as {{ comparison }}_comparison_cases,
+        any_value(comparison_cases) filter (where comparison = '{{ comparison }}')
+        - sum(cases_not_above) filter (where comparison = '{{ comparison }}' and not is_current)
+            as {{ comparison }}_comparison_cases_above,
         {%- endfor %}
 
-    from sign_test_looked_up
+    from median_test_looked_up
     group by all
 
 ),
@@ -209,26 +283,32 @@ tested as (
     select
         compared_with.*,
         {%- for comparison, word in comparisons.items() %}
-        {%- set counted_z = z_count_vs_mean('value', 'prev_3y_value', 3) if comparison == 'prev_3y'
-            else z_poisson_counts('value', comparison ~ '_value') %}
+        {%- set counted_z = z_count_vs_mean('value', 'prev_3y_value', 3, 'numerator_dispersion') if comparison == 'prev_3y'
+            else z_poisson_counts('value', comparison ~ '_value', 'numerator_dispersion') %}
         {%- set other_numerator, other_denominator = comparison ~ '_numerator', comparison ~ '_denominator' %}
-        {%- set cases_above = 'sign_test_counts.' ~ comparison ~ '_cases_above' %}
-        {%- set cases_below = 'sign_test_counts.' ~ comparison ~ '_cases_below' %}
+        {%- set counts = 'median_test_counts.' ~ comparison %}
         case compared_with.significance_test
             when 'poisson_counts' then {{ counted_z }}
             when 'two_proportions' then {{ z_two_proportions('numerator', 'denominator', other_numerator, other_denominator) }}
-            when 'poisson_rates' then {{ z_poisson_rates('numerator', 'denominator', other_numerator, other_denominator) }}
-            when 'sign_test' then {{ z_sign_test(cases_above, cases_below) }}
+            when 'count_ratio' then {{ z_count_ratio(
+                'numerator', 'denominator', other_numerator, other_denominator, 'numerator_dispersion', 'denominator_dispersion'
+            ) }}
+            when 'poisson_rates' then {{ z_poisson_rates(
+                'numerator', 'denominator', other_numerator, other_denominator, 'numerator_dispersion'
+            ) }}
+            when 'median_test' then {{ z_median_test(
+                counts ~ '_cases_above', counts ~ '_cases', counts ~ '_comparison_cases_above', counts ~ '_comparison_cases'
+            ) }}
         end as z_{{ word }},
         {%- endfor %}
 
     from compared_with
-    left join sign_test_counts
-        on compared_with.measure_id = sign_test_counts.measure_id
-        and compared_with.geography_level = sign_test_counts.geography_level
-        and compared_with.geography = sign_test_counts.geography
-        and compared_with.period_month = sign_test_counts.period_month
-        and compared_with.period_window = sign_test_counts.period_window
+    left join median_test_counts
+        on compared_with.measure_id = median_test_counts.measure_id
+        and compared_with.geography_level = median_test_counts.geography_level
+        and compared_with.geography = median_test_counts.geography
+        and compared_with.period_month = median_test_counts.period_month
+        and compared_with.period_window = median_test_counts.period_window
 
 ),
 
@@ -239,6 +319,7 @@ final as (
         pillar,
         unit,
         polarity,
+        significance_test,
         geography_level,
         geography,
         period_month,
