@@ -64,15 +64,15 @@ phased as (
     -- the phase a point belongs to: the latest re-base recorded for its measure (or every measure)
     -- and geography (or every geography) at or before its month and after the series' first
     select
-        series.* exclude (series_first_month),
+        series.*,
         max(spc_rebases.rebase_month) as phase_start_month
 
     from series
     left join spc_rebases
-        on (spc_rebases.measure_id is null or spc_rebases.measure_id = series.measure_id)
-        and (spc_rebases.geography is null or spc_rebases.geography = series.geography)
-        and spc_rebases.rebase_month <= series.period_month
-        and spc_rebases.rebase_month > series.series_first_month
+        on (spc_rebases.measure_id is null or series.measure_id = spc_rebases.measure_id)
+        and (spc_rebases.geography is null or series.geography = spc_rebases.geography)
+        and series.period_month >= spc_rebases.rebase_month
+        and series.series_first_month < spc_rebases.rebase_month
     group by all
 
 ),
@@ -112,7 +112,7 @@ baseline_members as (
         and baselines.geography_level = members.geography_level
         and baselines.geography = members.geography
         and baselines.phase_start_month is not distinct from members.phase_start_month
-        and members.phase_point <= baselines.baseline_points
+        and baselines.baseline_points >= members.phase_point
     where baselines.phase_point <= {{ baseline_months }}
         and baselines.baseline_points >= {{ min_points }}
 

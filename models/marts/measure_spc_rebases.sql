@@ -52,9 +52,9 @@ reasons as (
 
     from compared
     inner join spc_rebases
-        on (spc_rebases.measure_id is null or spc_rebases.measure_id = compared.measure_id)
-        and (spc_rebases.geography is null or spc_rebases.geography = compared.geography)
-        and spc_rebases.rebase_month = compared.phase_start_month
+        on (spc_rebases.measure_id is null or compared.measure_id = spc_rebases.measure_id)
+        and (spc_rebases.geography is null or compared.geography = spc_rebases.geography)
+        and compared.phase_start_month = spc_rebases.rebase_month
     group by all
 
 ),

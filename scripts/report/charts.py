@@ -30,19 +30,19 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
     shown = [(index, point) for index, point in enumerate(points) if point.value is not None]
     if not shown:
         return f'<p class="empty">No data for {escape(title)}.</p>'
-    limits = next((point for _, point in shown if point.centre_line is not None), None)
-    lines = (
-        [
-            (limits.upper_limit, "limit", "upper limit"),
-            (limits.upper_two_sigma, "sigma", None),
-            (limits.centre_line, "mean", "centre"),
-            (limits.lower_two_sigma, "sigma", None),
-            (limits.lower_limit, "limit", "lower limit"),
-        ]
-        if limits
-        else []
-    )
-    bounds = [point.value for _, point in shown] + [value for value, _, _ in lines if value is not None]
+    # the limits of each month (they move while a baseline forms, after a re-base and, on a Laney
+    # chart, with each month's cases), drawn as steps; labelled with the latest month's
+    limited = [(index, point) for index, point in shown if point.centre_line is not None]
+    lines = [
+        ("upper_limit", "limit", "upper limit"),
+        ("upper_two_sigma", "sigma", None),
+        ("centre_line", "mean", "centre"),
+        ("lower_two_sigma", "sigma", None),
+        ("lower_limit", "limit", "lower limit"),
+    ]
+    bounds = [point.value for _, point in shown] + [
+        getattr(point, field) for _, point in limited for field, _, _ in lines if getattr(point, field) is not None
+    ]
     ticks = axis_ticks(min(bounds), max(bounds))
     low, high = ticks[0], ticks[-1]
     left, right, top, bottom = 64, 12, 14, 30
@@ -75,11 +75,18 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
             f'<text class="axis" x="{x(index):.1f}" y="{HEIGHT - bottom + 15}" text-anchor="{anchor}">'
             f"{escape(f'{point.month:%b %Y}')}</text>"
         )
-    for value, style, name in lines:
-        if value is None:
-            continue
-        parts.append(f'<line class="{style}" x1="{left}" x2="{WIDTH - right}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>')
-        if name:
+    half = (WIDTH - left - right) / max(len(points) - 1, 1) / 2
+    for field, style, name in lines:
+        steps = []
+        for index, point in limited:
+            value = getattr(point, field)
+            start, end = max(x(index) - half, left), min(x(index) + half, WIDTH - right)
+            joined = steps and steps[-1][0] == index - 1
+            steps.append((index, f"{'L' if joined else 'M'}{start:.1f},{y(value):.1f} L{end:.1f},{y(value):.1f}"))
+        if steps:
+            parts.append(f'<path class="{style}" d="{" ".join(step for _, step in steps)}"/>')
+        if name and limited:
+            value = getattr(limited[-1][1], field)
             parts.append(
                 f'<text class="line-label" x="{WIDTH - right - 2}" y="{y(value) - 3:.1f}" text-anchor="end">'
                 f"{escape(name)} {escape(figure(value, unit))}</text>"
@@ -157,15 +164,22 @@ def trend_key() -> str:
         for variation, name in VARIATION_NAMES.items()
     )
     return (
-        f"<p class='legend'>Trend charts are XmR charts of the last 36 months: {keys}"
-        "Centre line solid, control limits dashed, two-sigma lines dotted, set on each series' baseline.</p>"
+        f"<p class='legend'>Trend charts are control charts of the last 36 months (XmR charts for counts and "
+        "medians; Laney charts for rates, whose limits widen in a month with few cases): "
+        f"{keys}Centre line solid, control limits (three sigma) dashed, two-sigma lines dotted, set on each "
+        "series' baseline; each month is judged from that month and earlier ones only.</p>"
     )
 
 
 def trend_legend(points: list[TrendPoint]) -> str:
     """The baseline a chart's limits were set on (the key is once per section: trend_key)."""
-    baseline = next((point.baseline for point in points if point.baseline), None)
-    text = f"Limits set on {baseline[0]:%b %Y} to {baseline[1]:%b %Y}." if baseline else "Too few months for control limits."
+    latest = next((point for point in reversed(points) if point.baseline), None)
+    if latest is None:
+        return "<p class='legend'>Too few months for control limits.</p>"
+    text = f"Limits set on {latest.baseline[0]:%b %Y} to {latest.baseline[1]:%b %Y}"
+    if latest.phase_start and any(point.month < latest.phase_start for point in points):
+        text += f", re-based in {latest.phase_start:%b %Y} (marts.measure_spc_rebases says why)"
+    text += "."
     return f"<p class='legend'>{text}</p>"
 
 

@@ -19,7 +19,8 @@ CHECKS = {(check.suite, check.name): check for check in load_checks()}
 @dataclass(frozen=True)
 class TrendPoint:
     """A month of a trend chart with its statistical process control from marts.measure_spc
-    (limits null when the series has too few points for them)."""
+    (limits null when the series has too few points for them; they vary from month to month on a
+    Laney chart and while a baseline forms)."""
 
     month: date
     value: float | None
@@ -31,6 +32,7 @@ class TrendPoint:
     variation: str | None
     rules: tuple[str, ...]
     baseline: tuple[date, date] | None
+    phase_start: date | None = None  # the re-base the point's phase started at (None: the first phase)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class PackData:
     # commentary: its force rows, then the district that moved against its area most
     headlines: list[dict[str, Any]]
     commentary: dict[str, list[dict[str, Any]]]
+    # the extracts the build read: files, when the last was loaded, the latest month of data
+    extracts: dict[str, Any] | None = None
 
 
 class NothingToReport(Exception):
@@ -118,7 +122,29 @@ def read(
     run, warnings = read_gate_run(connection, published_run)
     headlines, commentary = read_commentary(connection, month, charted, headline_count)
     warned = [measures_touched(connection, warning, month) for warning in warnings]
-    return PackData(month, board[0]["geography"], board, trends, splits, warnings, run, warned, headlines, commentary)
+    return PackData(
+        month,
+        board[0]["geography"],
+        board,
+        trends,
+        splits,
+        warnings,
+        run,
+        warned,
+        headlines,
+        commentary,
+        extracts_read(connection),
+    )
+
+
+def extracts_read(connection: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """Which extracts the figures are drawn from: the files of raw.load_audit, when the last was
+    loaded, and the latest month the measures hold (None for a warehouse without the audit)."""
+    if not has_table(connection, "raw", "load_audit"):
+        return None
+    files, loaded_at = connection.execute("select count(*), max(loaded_at) from raw.load_audit").fetchone()
+    latest = connection.execute("select max(period_month) from marts.measure_values").fetchone()[0]
+    return {"files": files, "loaded_at": loaded_at, "latest_month": latest}
 
 
 def measures_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, Any], month: date) -> dict[str, int | None]:
@@ -244,7 +270,7 @@ def trend(connection: duckdb.DuckDBPyConnection, measure: str, force: str | None
         select values.period_month, values.value, spc.centre_line, spc.upper_limit, spc.lower_limit,
                spc.upper_two_sigma, spc.lower_two_sigma, spc.variation, spc.baseline_first_month,
                spc.baseline_last_month, spc.is_outside_limits, spc.is_in_shift, spc.is_in_trend,
-               spc.is_two_of_three_beyond_two_sigma
+               spc.is_two_of_three_beyond_two_sigma, spc.phase_start_month
         from marts.measure_values as values
         left join marts.measure_spc as spc
             on values.measure_id = spc.measure_id and values.geography_level = spc.geography_level
@@ -266,6 +292,7 @@ def trend(connection: duckdb.DuckDBPyConnection, measure: str, force: str | None
             point["variation"],
             tuple(name for column, name in RULES if point[column]),
             (point["baseline_first_month"], point["baseline_last_month"]) if point["baseline_first_month"] else None,
+            point["phase_start_month"],
         )
         for point in points
     ]

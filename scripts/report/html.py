@@ -64,6 +64,7 @@ def render(
         footer=Markup(css_string(f"{data.force}: performance pack, {month:%B %Y}")),
         force=data.force,
         as_at=as_at,
+        extracts=data.extracts,
         run=gate_summary(data.run),
         cdi={
             "month": with_n(cdi["current_month"], "rate", cdi["current_month_n"]),

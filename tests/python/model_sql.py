@@ -13,7 +13,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-
 from conftest import run_dbt
 
 # The inputs of the models the statistics tests run, as the project's models and seeds have them.

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from model_sql import ModelWarehouse, compiled_models
 
 MODELS = ("int_measure_values_compared", "measure_spc", "measure_spc_rebase_proposals")
@@ -32,7 +31,9 @@ def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def month_list(count: int) -> list[date]:
-    return [date(FIRST_MONTH.year + (FIRST_MONTH.month - 1 + k) // 12, (FIRST_MONTH.month - 1 + k) % 12 + 1, 1) for k in range(count)]
+    return [
+        date(FIRST_MONTH.year + (FIRST_MONTH.month - 1 + k) // 12, (FIRST_MONTH.month - 1 + k) % 12 + 1, 1) for k in range(count)
+    ]
 
 
 def month_rows(measure_id: str, numerators: np.ndarray, denominators: np.ndarray | None, unit: str) -> pd.DataFrame:
@@ -57,7 +58,16 @@ def month_rows(measure_id: str, numerators: np.ndarray, denominators: np.ndarray
 
 def catalogue_row(measure_id: str, unit: str, polarity: str, test: str, min_n: int = 1) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"measure_id": measure_id, "pillar": "victims", "unit": unit, "polarity": polarity, "min_n": min_n, "significance_test": test}]
+        [
+            {
+                "measure_id": measure_id,
+                "pillar": "victims",
+                "unit": unit,
+                "polarity": polarity,
+                "min_n": min_n,
+                "significance_test": test,
+            }
+        ]
     )
 
 
@@ -100,7 +110,12 @@ def test_counts_are_tested_with_their_own_overdispersion(tmp_path: Path, compile
     warehouse = compared(
         tmp_path,
         compiled,
-        pd.concat([catalogue_row("stable", "count", "neutral", "poisson_counts"), catalogue_row("stepped", "count", "neutral", "poisson_counts")]),
+        pd.concat(
+            [
+                catalogue_row("stable", "count", "neutral", "poisson_counts"),
+                catalogue_row("stepped", "count", "neutral", "poisson_counts"),
+            ]
+        ),
         month_rows("stable", stable, None, "count"),
         month_rows("stepped", stepped, None, "count"),
     )
@@ -125,7 +140,12 @@ def test_proportions_are_tested_as_two_proportions(tmp_path: Path, compiled: dic
     warehouse = compared(
         tmp_path,
         compiled,
-        pd.concat([catalogue_row("stable", "rate", "higher_is_better", "two_proportions"), catalogue_row("stepped", "rate", "higher_is_better", "two_proportions")]),
+        pd.concat(
+            [
+                catalogue_row("stable", "rate", "higher_is_better", "two_proportions"),
+                catalogue_row("stepped", "rate", "higher_is_better", "two_proportions"),
+            ]
+        ),
         month_rows("stable", stable, denominators, "rate"),
         month_rows("stepped", stepped, denominators, "rate"),
     )
@@ -154,7 +174,12 @@ def test_volume_basis_rates_are_tested_as_a_ratio_of_two_counts(tmp_path: Path, 
     warehouse = compared(
         tmp_path,
         compiled,
-        pd.concat([catalogue_row("stable", "rate", "higher_is_better", "count_ratio"), catalogue_row("stepped", "rate", "higher_is_better", "count_ratio")]),
+        pd.concat(
+            [
+                catalogue_row("stable", "rate", "higher_is_better", "count_ratio"),
+                catalogue_row("stepped", "rate", "higher_is_better", "count_ratio"),
+            ]
+        ),
         month_rows("stable", outcomes, recorded, "rate"),
         month_rows("stepped", outcomes_stepped, recorded_stepped, "rate"),
     )
@@ -210,7 +235,12 @@ def test_medians_are_tested_by_a_two_sample_median_test(tmp_path: Path, compiled
     warehouse = ModelWarehouse(tmp_path / "sim", compiled)
     warehouse.fill(
         "intermediate.int_measures_catalogued",
-        pd.concat([catalogue_row("stable", "minutes", "lower_is_better", "median_test"), catalogue_row("slower", "minutes", "lower_is_better", "median_test")]),
+        pd.concat(
+            [
+                catalogue_row("stable", "minutes", "lower_is_better", "median_test"),
+                catalogue_row("slower", "minutes", "lower_is_better", "median_test"),
+            ]
+        ),
     )
     fill_response_times(warehouse, "stable", response_cases(rng, series, months, cases, 1.0))
     fill_response_times(warehouse, "slower", response_cases(rng, series, months, cases, 1.25))
@@ -224,7 +254,9 @@ def test_medians_are_tested_by_a_two_sample_median_test(tmp_path: Path, compiled
     assert power >= 0.8
 
 
-def spc_rows(measure_id: str, values: np.ndarray, denominators: np.ndarray | None = None, test: str = "poisson_counts") -> pd.DataFrame:
+def spc_rows(
+    measure_id: str, values: np.ndarray, denominators: np.ndarray | None = None, test: str = "poisson_counts"
+) -> pd.DataFrame:
     """Month rows of int_measure_values_compared as measure_spc reads them."""
     series, months = values.shape
     frame = pd.DataFrame(
@@ -247,7 +279,9 @@ def spc_rows(measure_id: str, values: np.ndarray, denominators: np.ndarray | Non
     return frame
 
 
-def charted(tmp_path: Path, compiled: dict[str, str], rows: list[pd.DataFrame], rebases: pd.DataFrame | None = None) -> ModelWarehouse:
+def charted(
+    tmp_path: Path, compiled: dict[str, str], rows: list[pd.DataFrame], rebases: pd.DataFrame | None = None
+) -> ModelWarehouse:
     warehouse = ModelWarehouse(tmp_path / "sim", compiled)
     warehouse.connection.execute(
         "create or replace table intermediate.int_measure_values_compared as select * from (select "

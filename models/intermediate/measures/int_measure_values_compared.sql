@@ -71,8 +71,13 @@ month_counts as (
         period_month,
         numerator,
         denominator,
-        abs(numerator - lag(numerator) over series) as numerator_moving_range,
-        abs(denominator - lag(denominator) over series) as denominator_moving_range
+        -- a moving range only between consecutive months
+        case when lag(period_month) over series = period_month - interval 1 month
+                then abs(numerator - lag(numerator) over series)
+        end as numerator_moving_range,
+        case when lag(period_month) over series = period_month - interval 1 month
+                then abs(denominator - lag(denominator) over series)
+        end as denominator_moving_range
 
     from sums
     where period_window = 'month'
@@ -99,7 +104,7 @@ dispersions as (
     window recent_months as (
         partition by measure_id, geography_level, geography
         order by period_month
-        rows between {{ var('dispersion_months') | int - 1 }} preceding and current row
+        range between interval {{ var('dispersion_months') | int - 1 }} month preceding and current row
     )
 
 ),
@@ -204,15 +209,25 @@ median_test_references as (
 median_test_window_ends as (
 
     -- the last month of each window whose cases are split: this window, then the comparison's
-    select *, true as is_current, period_month as window_end_month
+    select
+        *,
+        true as is_current,
+        period_month as window_end_month
     from median_test_references
     union all
-    select median_test_references.*, false as is_current, cast(median_test_references.period_month - to_months(years_back.months_back) as date) as window_end_month
+    select
+        median_test_references.*,
+        false as is_current,
+        cast(median_test_references.period_month - to_months(years_back.months_back) as date) as window_end_month
     from median_test_references
-    inner join (values ('last_year', 12), ('prev_3y', 12), ('prev_3y', 24), ('prev_3y', 36)) as years_back (comparison_name, months_back)
+    inner join
+        (values ('last_year', 12), ('prev_3y', 12), ('prev_3y', 24), ('prev_3y', 36)) as years_back (comparison_name, months_back)
         on median_test_references.comparison = years_back.comparison_name
     union all
-    select *, false as is_current, {{ previous_year_end_month('period_month') }} as window_end_month
+    select
+        *,
+        false as is_current,
+        {{ previous_year_end_month('period_month') }} as window_end_month
     from median_test_references
     where comparison = 'baseline'
 
@@ -263,17 +278,40 @@ median_test_counts as (
         geography,
         period_month,
         period_window,
-        {%- for comparison in comparisons %}
-        any_value(cases) filter (where comparison = '{{ comparison }}') as {{ comparison }}_cases,
-        any_value(cases) filter (where comparison = '{{ comparison }}')
-        - sum(cases_not_above) filter (where comparison = '{{ comparison }}' and is_current) as {{ comparison }}_cases_above,
-        any_value(comparison_cases) filter (where comparison = '{{ comparison }}') as {{ comparison }}_comparison_cases,
-        any_value(comparison_cases) filter (where comparison = '{{ comparison }}')
-        - sum(cases_not_above) filter (where comparison = '{{ comparison }}' and not is_current)
-            as {{ comparison }}_comparison_cases_above,
-        {%- endfor %}
+        comparison,
+        any_value(cases) as cases,
+        any_value(cases) - sum(cases_not_above) filter (where is_current) as cases_above,
+        any_value(comparison_cases) as comparison_cases,
+        any_value(comparison_cases) - sum(cases_not_above) filter (where not is_current) as comparison_cases_above
 
     from median_test_looked_up
+    group by all
+
+),
+
+median_test_statistics as (
+
+    select
+        *,
+        {{ z_median_test('cases_above', 'cases', 'comparison_cases_above', 'comparison_cases') }} as median_z
+
+    from median_test_counts
+
+),
+
+median_tests as (
+
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        period_window,
+        {%- for comparison in comparisons %}
+        max(median_z) filter (where comparison = '{{ comparison }}') as {{ comparison }}_median_z,
+        {%- endfor %}
+
+    from median_test_statistics
     group by all
 
 ),
@@ -286,7 +324,6 @@ tested as (
         {%- set counted_z = z_count_vs_mean('value', 'prev_3y_value', 3, 'numerator_dispersion') if comparison == 'prev_3y'
             else z_poisson_counts('value', comparison ~ '_value', 'numerator_dispersion') %}
         {%- set other_numerator, other_denominator = comparison ~ '_numerator', comparison ~ '_denominator' %}
-        {%- set counts = 'median_test_counts.' ~ comparison %}
         case compared_with.significance_test
             when 'poisson_counts' then {{ counted_z }}
             when 'two_proportions' then {{ z_two_proportions('numerator', 'denominator', other_numerator, other_denominator) }}
@@ -296,19 +333,17 @@ tested as (
             when 'poisson_rates' then {{ z_poisson_rates(
                 'numerator', 'denominator', other_numerator, other_denominator, 'numerator_dispersion'
             ) }}
-            when 'median_test' then {{ z_median_test(
-                counts ~ '_cases_above', counts ~ '_cases', counts ~ '_comparison_cases_above', counts ~ '_comparison_cases'
-            ) }}
+            when 'median_test' then median_tests.{{ comparison }}_median_z
         end as z_{{ word }},
         {%- endfor %}
 
     from compared_with
-    left join median_test_counts
-        on compared_with.measure_id = median_test_counts.measure_id
-        and compared_with.geography_level = median_test_counts.geography_level
-        and compared_with.geography = median_test_counts.geography
-        and compared_with.period_month = median_test_counts.period_month
-        and compared_with.period_window = median_test_counts.period_window
+    left join median_tests
+        on compared_with.measure_id = median_tests.measure_id
+        and compared_with.geography_level = median_tests.geography_level
+        and compared_with.geography = median_tests.geography
+        and compared_with.period_month = median_tests.period_month
+        and compared_with.period_window = median_tests.period_window
 
 ),
 
