@@ -24,7 +24,7 @@ MARKS = {"improvement": "I", "concern": "C", "neither": "N"}
 
 
 def trend(points: list[TrendPoint], unit: str, title: str) -> str:
-    """An XmR chart: the month values, the centre line, limits and two-sigma lines of marts.measure_spc,
+    """A control chart: the month values, each month's centre line, limits and two-sigma lines of marts.measure_spc,
     each point coloured (and titled, and lettered when special) by its variation; a labelled y-axis
     and a tick each January and July, everything inside the drawing."""
     shown = [(index, point) for index, point in enumerate(points) if point.value is not None]

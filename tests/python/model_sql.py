@@ -38,9 +38,17 @@ INPUT_COLUMNS = {
 }
 
 
-def compiled_models(work: Path, *names: str) -> dict[str, str]:
-    """The compiled SQL of each named model, from `dbt compile` on an empty scratch warehouse."""
+def compiled_models(work: Path, *names: str, seeds_from: Path | None = None, seeds: tuple[str, ...] = ()) -> dict[str, str]:
+    """The compiled SQL of each named model, from `dbt compile` on a scratch warehouse (holding the
+    named seeds' tables, copied from `seeds_from`, for a model whose SQL is written from a seed)."""
     warehouse = work / "warehouse.duckdb"
+    work.mkdir(parents=True, exist_ok=True)
+    if seeds:
+        with duckdb.connect(str(warehouse)) as connection:
+            connection.execute(f"attach '{seeds_from}' as built (read_only)")
+            connection.execute("create schema if not exists reference")
+            for seed in seeds:
+                connection.execute(f"create table reference.{seed} as select * from built.reference.{seed}")
     result = run_dbt(warehouse, "compile", "--select", *names)
     assert result.returncode == 0, result.stdout[-4000:]
     manifest = json.loads((work / "target" / "manifest.json").read_text(encoding="utf-8"))

@@ -1,7 +1,7 @@
 -- Every attended, graded incident as a case of each response-time median measure it belongs to,
 -- with its response time in whole seconds: the registry's median entries (counted_from
 -- response_cases), each taking the incidents its numerator_condition selects. Written once: the
--- medians and the per-second counts the sign test reads are both taken from these cases.
+-- medians and the per-second counts the median test reads are both taken from these cases.
 -- A view: its two readers take the months they recount, so a nightly build writes no copy of it.
 {{ config(materialized='view') }}
 {%- set entries = measure_registry_entries("counted_from = 'response_cases'") %}

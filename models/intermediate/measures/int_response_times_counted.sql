@@ -1,6 +1,6 @@
 -- Cases of each response-time median measure by geography, month and second: how many took
--- exactly that many seconds, and how many that many or fewer. The sign test counts a window's
--- cases above and below a comparison median from these (one look-up per month of the window),
+-- exactly that many seconds, and how many that many or fewer. The median test counts a window's
+-- cases above its split point from these (one look-up per month of each window),
 -- exactly to the second.
 -- Incremental: a nightly build recounts the months from the earliest month of a case loaded since
 -- the last build onward (a month is always recounted whole).
