@@ -13,6 +13,7 @@
 {%- set min_points = var('spc_min_baseline_points') | int %}
 {%- set run_length = var('spc_run_length') | int %}
 {%- set series_keys = 'measure_id, geography_level, geography' %}
+{%- set phase_keys = ['measure_id', 'geography_level', 'geography', 'phase_start_month'] %}
 
 with
 
@@ -61,11 +62,12 @@ series as (
 
 phased as (
 
-    -- the phase a point belongs to: the latest re-base recorded for its measure (or every measure)
-    -- and geography (or every geography) at or before its month and after the series' first
+    -- the phase a point belongs to, named by its first month: the latest re-base recorded for its
+    -- measure (or every measure) and geography (or every geography) at or before its month and
+    -- after the series' first; else the series' first month
     select
         series.*,
-        max(spc_rebases.rebase_month) as phase_start_month
+        coalesce(max(spc_rebases.rebase_month), any_value(series.series_first_month)) as phase_start_month
 
     from series
     left join spc_rebases
@@ -108,10 +110,7 @@ baseline_members as (
 
     from numbered as baselines
     inner join numbered as members
-        on baselines.measure_id = members.measure_id
-        and baselines.geography_level = members.geography_level
-        and baselines.geography = members.geography
-        and baselines.phase_start_month is not distinct from members.phase_start_month
+        on {{ keys_match('baselines', 'members', phase_keys) }}
         and baselines.baseline_points >= members.phase_point
     where baselines.phase_point <= {{ baseline_months }}
         and baselines.baseline_points >= {{ min_points }}
@@ -145,11 +144,7 @@ baseline_deviations as (
 
     from baseline_members
     inner join baseline_centres
-        on baseline_members.measure_id = baseline_centres.measure_id
-        and baseline_members.geography_level = baseline_centres.geography_level
-        and baseline_members.geography = baseline_centres.geography
-        and baseline_members.phase_start_month is not distinct from baseline_centres.phase_start_month
-        and baseline_members.baseline_points = baseline_centres.baseline_points
+        on {{ keys_match('baseline_members', 'baseline_centres', phase_keys + ['baseline_points']) }}
 
 ),
 
@@ -174,11 +169,7 @@ limits as (
 
     from baseline_centres
     inner join baseline_moving_ranges
-        on baseline_centres.measure_id = baseline_moving_ranges.measure_id
-        and baseline_centres.geography_level = baseline_moving_ranges.geography_level
-        and baseline_centres.geography = baseline_moving_ranges.geography
-        and baseline_centres.phase_start_month is not distinct from baseline_moving_ranges.phase_start_month
-        and baseline_centres.baseline_points = baseline_moving_ranges.baseline_points
+        on {{ keys_match('baseline_centres', 'baseline_moving_ranges', phase_keys + ['baseline_points']) }}
     group by all
 
 ),
@@ -196,11 +187,7 @@ placed as (
 
     from numbered
     left join limits
-        on numbered.measure_id = limits.measure_id
-        and numbered.geography_level = limits.geography_level
-        and numbered.geography = limits.geography
-        and numbered.phase_start_month is not distinct from limits.phase_start_month
-        and numbered.baseline_points = limits.baseline_points
+        on {{ keys_match('numbered', 'limits', phase_keys + ['baseline_points']) }}
         and limits.unit_sigma > 0
 
 ),
@@ -348,10 +335,7 @@ final as (
 
     from placed
     left join judged
-        on placed.measure_id = judged.measure_id
-        and placed.geography_level = judged.geography_level
-        and placed.geography = judged.geography
-        and placed.period_month = judged.period_month
+        on {{ keys_match('placed', 'judged', ['measure_id', 'geography_level', 'geography', 'period_month']) }}
 
 )
 

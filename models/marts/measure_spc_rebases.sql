@@ -34,10 +34,12 @@ compared as (
 
     select
         *,
-        lag(centre_line) over series_phases as previous_centre_line
+        lag(centre_line) over series_phases as previous_centre_line,
+        -- the first phase starts with the series; every later one at a re-base
+        row_number() over series_phases > 1 as is_rebased
 
     from phases
-    window series_phases as (partition by measure_id, geography_level, geography order by phase_start_month nulls first)
+    window series_phases as (partition by measure_id, geography_level, geography order by phase_start_month)
 
 ),
 
@@ -55,6 +57,7 @@ reasons as (
         on (spc_rebases.measure_id is null or compared.measure_id = spc_rebases.measure_id)
         and (spc_rebases.geography is null or compared.geography = spc_rebases.geography)
         and compared.phase_start_month = spc_rebases.rebase_month
+    where compared.is_rebased
     group by all
 
 ),

@@ -177,7 +177,7 @@ def trend_legend(points: list[TrendPoint]) -> str:
     if latest is None:
         return "<p class='legend'>Too few months for control limits.</p>"
     text = f"Limits set on {latest.baseline[0]:%b %Y} to {latest.baseline[1]:%b %Y}"
-    if latest.phase_start and any(point.month < latest.phase_start for point in points):
+    if latest.phase_start and any(point.value is not None and point.month < latest.phase_start for point in points):
         text += f", re-based in {latest.phase_start:%b %Y} (marts.measure_spc_rebases says why)"
     text += "."
     return f"<p class='legend'>{text}</p>"

@@ -32,7 +32,7 @@ class TrendPoint:
     variation: str | None
     rules: tuple[str, ...]
     baseline: tuple[date, date] | None
-    phase_start: date | None = None  # the re-base the point's phase started at (None: the first phase)
+    phase_start: date | None = None  # the first month of the point's phase (its series' first, or a re-base)
 
 
 @dataclass(frozen=True)

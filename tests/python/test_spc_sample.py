@@ -38,7 +38,9 @@ def test_every_rebase_is_recorded_and_published_with_its_reason() -> None:
         phases = {
             f"{month:%Y-%m-%d}"
             for (month,) in connection.execute(
-                "select distinct phase_start_month from marts.measure_spc where phase_start_month is not null"
+                """
+                select distinct phase_start_month from marts.measure_spc
+                qualify phase_start_month > min(period_month) over (partition by measure_id, geography_level, geography)"""
             ).fetchall()
         }
         listed = connection.execute(
@@ -50,7 +52,7 @@ def test_every_rebase_is_recorded_and_published_with_its_reason() -> None:
             """
             select count(*) from (
                 select distinct measure_id, geography_level, geography, phase_start_month from marts.measure_spc
-                where phase_start_month is not null  -- only a re-base inside a series starts a phase
+                qualify phase_start_month > min(period_month) over (partition by measure_id, geography_level, geography)
             ) as phases
             anti join marts.measure_spc_rebases as rebases
                 on phases.measure_id = rebases.measure_id and phases.geography_level = rebases.geography_level
