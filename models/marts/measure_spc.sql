@@ -127,7 +127,8 @@ baseline_centres as (
         baseline_points,
         min(period_month) as baseline_first_month,
         max(period_month) as baseline_last_month,
-        sum(value * point_weight) / sum(point_weight) as centre_line
+        -- summed in the points' order: the same sum to the last bit in every build
+        sum(value * point_weight order by phase_point) / sum(point_weight order by phase_point) as centre_line
 
     from baseline_members
     group by all
@@ -165,7 +166,7 @@ limits as (
     -- sigma of one unit of weight: the mean moving range over 1.128 (d2 for ranges of two points)
     select
         baseline_centres.*,
-        avg(baseline_moving_ranges.moving_range) / 1.128 as unit_sigma
+        avg(baseline_moving_ranges.moving_range order by baseline_moving_ranges.phase_point) / 1.128 as unit_sigma
 
     from baseline_centres
     inner join baseline_moving_ranges

@@ -76,10 +76,7 @@ final as (
 
     from compared
     inner join reasons
-        on compared.measure_id = reasons.measure_id
-        and compared.geography_level = reasons.geography_level
-        and compared.geography = reasons.geography
-        and compared.phase_start_month = reasons.phase_start_month
+        on {{ keys_match('compared', 'reasons', ['measure_id', 'geography_level', 'geography', 'phase_start_month']) }}
 
 )
 

@@ -8,6 +8,7 @@
 -- uses (docs/measures.md). A low sample on either side is never more than Comparable; a comparison
 -- no test applies to has no word.
 {%- set comparisons = {'last_year': 'vs_last_year', 'prev_3y': 'vs_3y_avg', 'baseline': 'vs_baseline'} %}
+{%- set value_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
 
 with
 
@@ -339,11 +340,7 @@ tested as (
 
     from compared_with
     left join median_tests
-        on compared_with.measure_id = median_tests.measure_id
-        and compared_with.geography_level = median_tests.geography_level
-        and compared_with.geography = median_tests.geography
-        and compared_with.period_month = median_tests.period_month
-        and compared_with.period_window = median_tests.period_window
+        on {{ keys_match('compared_with', 'median_tests', value_keys) }}
 
 ),
 
