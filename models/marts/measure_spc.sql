@@ -184,7 +184,10 @@ placed as (
         limits.baseline_first_month,
         limits.baseline_last_month,
         limits.centre_line,
-        limits.unit_sigma / sqrt(numbered.point_weight) as point_sigma
+        limits.centre_line + 3 * (limits.unit_sigma / sqrt(numbered.point_weight)) as upper_limit,
+        limits.centre_line - 3 * (limits.unit_sigma / sqrt(numbered.point_weight)) as lower_limit,
+        limits.centre_line + 2 * (limits.unit_sigma / sqrt(numbered.point_weight)) as upper_two_sigma,
+        limits.centre_line - 2 * (limits.unit_sigma / sqrt(numbered.point_weight)) as lower_two_sigma
 
     from numbered
     left join limits
@@ -197,14 +200,10 @@ charted as (
 
     select
         *,
-        centre_line + 3 * point_sigma as upper_limit,
-        centre_line - 3 * point_sigma as lower_limit,
-        centre_line + 2 * point_sigma as upper_two_sigma,
-        centre_line - 2 * point_sigma as lower_two_sigma,
         sign(value - centre_line) as side,
         case
-            when value > centre_line + 2 * point_sigma then 1
-            when value < centre_line - 2 * point_sigma then -1
+            when value > upper_two_sigma then 1
+            when value < lower_two_sigma then -1
             else 0
         end as two_sigma_side,
         -- the points a rule reads: those with limits, in their phase
@@ -314,10 +313,10 @@ final as (
         cast(placed.baseline_points as integer) as baseline_points,
         placed.phase_point <= {{ baseline_months }} as is_baseline,
         placed.centre_line,
-        placed.centre_line + 3 * placed.point_sigma as upper_limit,
-        placed.centre_line - 3 * placed.point_sigma as lower_limit,
-        placed.centre_line + 2 * placed.point_sigma as upper_two_sigma,
-        placed.centre_line - 2 * placed.point_sigma as lower_two_sigma,
+        placed.upper_limit,
+        placed.lower_limit,
+        placed.upper_two_sigma,
+        placed.lower_two_sigma,
         judged.is_outside_limits,
         judged.is_in_shift,
         judged.is_in_trend,
