@@ -77,13 +77,22 @@
 {%- endmacro %}
 
 {#- Over a window of a complete spine of months: whether it spans its full length (and, given the
-    column holding the measure's first month, starts no earlier than it), and the reasons of the
-    incomplete months in it (null when none). The input carries incomplete_reason per month. -#}
-{% macro window_coverage(window, length, first_month=none) -%}
+    column holding the measure's first month, starts no earlier than it), whether it holds a month
+    with no data at all (gap: the column true for such a month, e.g. a missing file), and the
+    reasons of the incomplete months in it (null when none). The input carries incomplete_reason per
+    month. A window with a value is one that spans its length and holds no gap (has_window_value):
+    a gap is unknown, never zero, so no sum over it is shown. -#}
+{% macro window_coverage(window, length, first_month=none, gap=none) -%}
     count(*) over {{ window }} = {{ length }}
     {%- if first_month %}
         and period_month >= coalesce({{ first_month }}, date '9999-12-01') + to_months({{ length - 1 }})
     {%- endif %} as is_complete_window,
+    {% if gap -%}
+    coalesce(bool_or({{ gap }}) over {{ window }}, false)
+    {%- else -%}
+    false
+    {%- endif %} as has_gap_month,
+    is_complete_window and not has_gap_month as has_window_value,
     string_agg(incomplete_reason, '; ' order by period_month) over {{ window }} as incomplete_months
 {%- endmacro %}
 

@@ -50,6 +50,20 @@
     end
 {%- endmacro %}
 
+{#- The test statistic of a measure's own test (its significance_test column) for x1/d1 against
+    x2/d2, each count's variance scaled by its series' dispersion. counted_z: the statistic for
+    counts when it is not x1 against x2 (a count against a mean of years); median_z: Mood's test,
+    worked out from the cases apart (null when not given). -#}
+{% macro z_by_test(test, x1, d1, x2, d2, dispersion_x='1', dispersion_d='1', counted_z=none, median_z='cast(null as double)') -%}
+    case {{ test }}
+        when 'poisson_counts' then {{ counted_z or z_poisson_counts(x1, x2, dispersion_x) }}
+        when 'two_proportions' then {{ z_two_proportions(x1, d1, x2, d2) }}
+        when 'count_ratio' then {{ z_count_ratio(x1, d1, x2, d2, dispersion_x, dispersion_d) }}
+        when 'poisson_rates' then {{ z_poisson_rates(x1, d1, x2, d2, dispersion_x) }}
+        when 'median_test' then {{ median_z }}
+    end
+{%- endmacro %}
+
 {#- Mood's median test of two samples of cases (this window's, the comparison's): each split at
     the same point (their medians' mean weighted by their cases, the estimate of the common median
     under no change), the shares above it compared as two proportions. Under no change either
@@ -75,16 +89,18 @@
       proportion above 100%, a count ratio with a zero count, a dispersion not yet estimable);
     - Comparable when either side is a low sample, when the two are equal, or when |z| stays
       below var('significance_z');
-    - else counts and neutral measures go Higher / Lower, measures with a direction Improved /
-      Deteriorated by their polarity. Every test's z has the sign of value - comparison, so a word
-      never points against the figures (a warehouse-wide data test checks it). -#}
-{% macro significance_label(z, unit, polarity, value, comparison, is_low_sample, is_comparable='true') -%}
+    - else a neutral measure goes Higher / Lower, a measure with a direction Improved /
+      Deteriorated by its polarity, whatever its unit: the caller passes the polarity the words
+      read by (int_measures_catalogued.word_polarity: neutral for recorded volumes, counts and rates
+      per 1,000 alike). Every test's z has the sign of value - comparison, so a word never points
+      against the figures (a warehouse-wide data test checks it). -#}
+{% macro significance_label(z, polarity, value, comparison, is_low_sample, is_comparable='true') -%}
     case
         when ({{ value }}) is null or ({{ comparison }}) is null or not coalesce({{ is_comparable }}, false) then null
         when ({{ is_low_sample }}) or ({{ value }}) = ({{ comparison }}) then 'Comparable'
         when ({{ z }}) is null then null
         when abs({{ z }}) < {{ var('significance_z') }} then 'Comparable'
-        when {{ unit }} = 'count' or {{ polarity }} = 'neutral' then
+        when {{ polarity }} = 'neutral' then
             case when ({{ z }}) > 0 then 'Higher' else 'Lower' end
         when (({{ z }}) > 0) = ({{ polarity }} = 'higher_is_better') then 'Improved'
         else 'Deteriorated'

@@ -56,7 +56,7 @@ def write_pack(
         commentary = data.month_commentary(connection, month)
     target = out or warehouse.parent / "pack" / f"pack-{month:%Y-%m}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(html.render(content, settings["headlines"], names, as_at, sections), encoding="utf-8")
+    target.write_text(html.render(content, names, as_at, sections), encoding="utf-8")
     if "xlsx" in also:
         workbook.write_workbook(content, catalogue, commentary, target.with_suffix(".xlsx"))
     if "pdf" in also:

@@ -325,7 +325,7 @@ final as (
         case
             when placed.centre_line is null then null
             when judged.special_cause_direction is null then 'common_cause'
-            when placed.unit = 'count' or placed.polarity = 'neutral' then 'neither'
+            when placed.polarity = 'neutral' then 'neither'
             when (judged.special_cause_direction = 'high') = (placed.polarity = 'higher_is_better') then 'improvement'
             else 'concern'
         end as variation,

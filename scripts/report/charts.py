@@ -6,27 +6,67 @@ import math
 from html import escape
 
 from scripts.report.data import SplitBar, TrendPoint
-from scripts.report.fmt import change, figure, with_n
+from scripts.report.fmt import difference, figure, with_n
 
-WIDTH, HEIGHT = 560, 200
+# The drawing's size in its own units. The pack prints a chart in half an A4 landscape page's width
+# (about 500 CSS pixels), so a unit prints a little larger than a pixel and FONT_SIZE units (pack.css
+# sets every chart text to it) print at 8 points or more; tests/python/test_pack.py measures it in
+# the printed PDF.
+WIDTH, HEIGHT = 440, 220
+FONT_SIZE = 10
+# The width of a character of chart text, as a share of its font size: DejaVu Sans's widest
+# ordinary glyphs ("M", "W" aside) stay under it, so a label's box computed with it holds the label.
+CHARACTER_WIDTH = 0.62
 
 
 # Making Data Count colours: concern orange, improvement blue, common cause grey; a special cause
 # on a measure with no good direction (counts, neutral measures) purple. Colour never says it
-# alone: a special-cause point carries its letter (MARKS), and every point its words in a title.
+# alone: a special-cause point carries its mark (MARKS), and every point its words in a title.
 VARIATION_NAMES = {
     "improvement": "special cause: improvement",
     "concern": "special cause: concern",
     "neither": "special cause: neither improvement nor concern",
     "common_cause": "common cause",
 }
-MARKS = {"improvement": "I", "concern": "C", "neither": "N"}
+MARKS = {"improvement": "\u2713", "concern": "\u2717", "neither": "\u25c6"}  # check, cross, diamond
+
+
+def text_box(x: float, y: float, text: str, anchor: str = "start", size: float = FONT_SIZE) -> tuple[float, float, float, float]:
+    """The box (left, top, right, bottom) a line of chart text takes, its baseline at y."""
+    width = len(text) * size * CHARACTER_WIDTH
+    left = x - {"start": 0.0, "middle": width / 2, "end": width}[anchor]
+    return (left, y - size * 0.8, left + width, y + size * 0.25)
+
+
+def overlaps(first: tuple[float, float, float, float], second: tuple[float, float, float, float]) -> bool:
+    return first[0] < second[2] and second[0] < first[2] and first[1] < second[3] and second[1] < first[3]
+
+
+def spread(wanted: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Positions as near the wanted ones as they can be, in the same order, at least gap apart and
+    within [low, high] (labels of lines close together, set one under another)."""
+    order = sorted(range(len(wanted)), key=lambda index: wanted[index])
+    placed: list[float] = []
+    for index in order:
+        position = max(wanted[index], placed[-1] + gap if placed else low)
+        placed.append(position)
+    overflow = placed[-1] - high if placed else 0
+    if overflow > 0:
+        placed = [position - overflow for position in placed]
+        for position in range(len(placed) - 2, -1, -1):
+            placed[position] = min(placed[position], placed[position + 1] - gap)
+    result = [0.0] * len(wanted)
+    for index, position in zip(order, placed, strict=True):
+        result[index] = position
+    return result
 
 
 def trend(points: list[TrendPoint], unit: str, title: str) -> str:
-    """A control chart: the month values, each month's centre line, limits and two-sigma lines of marts.measure_spc,
-    each point coloured (and titled, and lettered when special) by its variation; a labelled y-axis
-    and a tick each January and July, everything inside the drawing."""
+    """A control chart: the month values (a month with no value is a gap in the line, never a zero),
+    each month's centre line, limits and two-sigma lines of marts.measure_spc, each point coloured (and
+    titled, and marked when special) by its variation; a y-axis titled above it, a tick each January
+    and July where its label has room, the lines labelled in a margin of their own on the right:
+    no text over another or over a point."""
     shown = [(index, point) for index, point in enumerate(points) if point.value is not None]
     if not shown:
         return f'<p class="empty">No data for {escape(title)}.</p>'
@@ -45,10 +85,15 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
     ]
     ticks = axis_ticks(min(bounds), max(bounds))
     low, high = ticks[0], ticks[-1]
-    left, right, top, bottom = 64, 12, 14, 30
+    tick_labels = [tick_label(tick, unit, ticks) for tick in ticks]
+    labels = [(name, figure(getattr(limited[-1][1], field), unit)) for field, _, name in lines if name and limited]
+    gutter = max((len(f"{name} {value}") for name, value in labels), default=0) * FONT_SIZE * CHARACTER_WIDTH
+    left = max(len(label) for label in tick_labels) * FONT_SIZE * CHARACTER_WIDTH + 10
+    right, top, bottom = gutter + 10, 26, 32
+    plot_right = WIDTH - right
 
     def x(index: int) -> float:
-        return left + index * (WIDTH - left - right) / max(len(points) - 1, 1)
+        return left + index * (plot_right - left) / max(len(points) - 1, 1)
 
     def y(value: float) -> float:
         return HEIGHT - bottom - (value - low) * (HEIGHT - top - bottom) / (high - low)
@@ -57,42 +102,56 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
     parts = [
         f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(text)}">',
         f"<title>{escape(text)}</title>",
-        f'<text class="axis-title" x="4" y="10">{escape(UNIT_TITLES.get(unit, unit))}</text>',
+        f'<text class="axis-title" x="2" y="{FONT_SIZE + 2}">{escape(UNIT_TITLES.get(unit, unit))}</text>',
     ]
-    for tick in ticks:
+    for tick, label in zip(ticks, tick_labels, strict=True):
         parts.append(
-            f'<line class="grid" x1="{left}" x2="{WIDTH - right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>'
-            f'<text class="axis" x="{left - 4}" y="{y(tick) + 3:.1f}" text-anchor="end">{escape(tick_label(tick, unit, ticks))}</text>'
+            f'<line class="grid" x1="{left}" x2="{plot_right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>'
+            f'<text class="axis" x="{left - 4:.1f}" y="{y(tick) + 3.5:.1f}" text-anchor="end">{escape(label)}</text>'
         )
+    # month ticks: the last month's, the first's, then each January and July whose label keeps clear
+    # of those already placed
     last = len(points) - 1
-    for index, point in enumerate(points):
-        is_end = index in (0, last)
-        if not is_end and (point.month.month not in (1, 7) or min(index, last - index) < 5):
-            continue  # a tick each January and July, none crowding the first or last month's label
+    candidates = [last, 0] + [index for index in range(1, last) if points[index].month.month in (1, 7)]
+    placed: list[tuple[float, float, float, float]] = []
+    for index in candidates:
         anchor = "start" if index == 0 else ("end" if index == last else "middle")
+        label = f"{points[index].month:%b %Y}"
+        box = text_box(x(index), HEIGHT - bottom + 16, label, anchor)
+        if any(overlaps((box[0] - 4, *box[1:3], box[3]), other) for other in placed):
+            continue
+        placed.append(box)
         parts.append(
             f'<line class="tick" x1="{x(index):.1f}" x2="{x(index):.1f}" y1="{HEIGHT - bottom}" y2="{HEIGHT - bottom + 4}"/>'
-            f'<text class="axis" x="{x(index):.1f}" y="{HEIGHT - bottom + 15}" text-anchor="{anchor}">'
-            f"{escape(f'{point.month:%b %Y}')}</text>"
+            f'<text class="axis" x="{x(index):.1f}" y="{HEIGHT - bottom + 16}" text-anchor="{anchor}">{escape(label)}</text>'
         )
-    half = (WIDTH - left - right) / max(len(points) - 1, 1) / 2
-    for field, style, name in lines:
+    half = (plot_right - left) / max(len(points) - 1, 1) / 2
+    for field, style, _ in lines:
         steps = []
         for index, point in limited:
             value = getattr(point, field)
-            start, end = max(x(index) - half, left), min(x(index) + half, WIDTH - right)
+            start, end = max(x(index) - half, left), min(x(index) + half, plot_right)
             joined = steps and steps[-1][0] == index - 1
             steps.append((index, f"{'L' if joined else 'M'}{start:.1f},{y(value):.1f} L{end:.1f},{y(value):.1f}"))
         if steps:
             parts.append(f'<path class="{style}" d="{" ".join(step for _, step in steps)}"/>')
-        if name and limited:
-            value = getattr(limited[-1][1], field)
+    if labels:
+        named = [field for field, _, name in lines if name]
+        wanted = [y(getattr(limited[-1][1], field)) + 3.5 for field in named]
+        for (name, value), position in zip(labels, spread(wanted, FONT_SIZE + 1, top, HEIGHT - bottom), strict=True):
             parts.append(
-                f'<text class="line-label" x="{WIDTH - right - 2}" y="{y(value) - 3:.1f}" text-anchor="end">'
-                f"{escape(name)} {escape(figure(value, unit))}</text>"
+                f'<text class="line-label" x="{plot_right + 6:.1f}" y="{position:.1f}">{escape(name)} {escape(value)}</text>'
             )
-    path = " ".join(f"{x(index):.1f},{y(point.value):.1f}" for index, point in shown)
-    parts.append(f'<polyline class="series" points="{path}"/>')
+    # the line, broken at every month without a value
+    runs: list[list[tuple[int, TrendPoint]]] = []
+    for index, point in shown:
+        if runs and runs[-1][-1][0] == index - 1:
+            runs[-1].append((index, point))
+        else:
+            runs.append([(index, point)])
+    for run in runs:
+        path = " ".join(f"{x(index):.1f},{y(point.value):.1f}" for index, point in run)
+        parts.append(f'<polyline class="series" points="{path}"/>')
     for index, point in shown:
         variation = point.variation or "unassessed"
         special = variation not in ("common_cause", "unassessed")
@@ -234,7 +293,7 @@ def _bar_words(bar: SplitBar, unit: str, with_place: bool = True) -> str:
     """A bar's figures in words: value with n, change on a year ago, low sample."""
     text = with_n(bar.value, unit, bar.sample_size)
     if bar.last_year is not None:
-        text += f", {change(bar.value - bar.last_year, unit)} on a year ago"
+        text += f", {difference(bar.value, bar.last_year, unit)} on a year ago"
     if bar.is_low_sample:
         text = f"low sample: {text}"
     place = f"{bar.geography}{' (not placed)' if bar.is_bucket else ''} " if with_place else ""

@@ -66,6 +66,8 @@ class PackData:
     commentary: dict[str, list[dict[str, Any]]]
     # the extracts the build read: files, when the last was loaded, the latest month of data
     extracts: dict[str, Any] | None = None
+    # each pillar's charted measures, its strategic measures first
+    charted: dict[str, list[str]] | None = None
 
 
 class NothingToReport(Exception):
@@ -90,13 +92,21 @@ def read(
     board = rows(
         connection,
         """
-        select * from marts.rpt_board_tables
-        where report_month = ? and geography_level = 'force' order by pillar, measure_id""",
+        select board.*, coalesce(registry.is_strategic, false) as is_strategic
+        from marts.rpt_board_tables as board
+        left join reference.measure_registry as registry on board.measure_id = registry.measure_id
+        where board.report_month = ? and board.geography_level = 'force'
+        order by board.pillar, is_strategic desc, board.measure_id""",
         [month],
     )
     if not board:
         raise ValueError(f"no board table for {month:%Y-%m}; the warehouse holds months up to {latest_month(connection):%Y-%m}")
-    charted = [measure for measures in headlines.values() for measure in measures]
+    # each pillar's charts lead with its strategic measures (the board's order puts them first)
+    order = {row["measure_id"]: index for index, row in enumerate(board)}
+    headlines_by_pillar = {
+        pillar: sorted(measures, key=lambda measure: order.get(measure, len(order))) for pillar, measures in headlines.items()
+    }
+    charted = [measure for measures in headlines_by_pillar.values() for measure in measures]
     trends: dict[str, list[TrendPoint]] = {}
     splits: dict[str, list[SplitBar]] = {}
     for measure in charted:
@@ -134,6 +144,7 @@ def read(
         headlines,
         commentary,
         extracts_read(connection),
+        headlines_by_pillar,
     )
 
 
@@ -211,15 +222,16 @@ def read_gate_run(
 def read_commentary(
     connection: duckdb.DuckDBPyConnection, month: date, measures: list[str], headline_count: int
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """The month's first headlines and the commentary of each measure, from marts.measure_commentary
-    (none from a warehouse built before it existed)."""
+    """The month's first headlines (every significant change in a strategic measure, then up to
+    headline_count in all) and the commentary of each measure, from marts.measure_commentary (none
+    from a warehouse built before it existed)."""
     if not has_table(connection, "marts", "measure_commentary"):
         return [], {}
     headlines = rows(
         connection,
         """
         select * from marts.measure_commentary
-        where period_month = ? and headline_rank <= ? order by headline_rank""",
+        where period_month = ? and (headline_rank <= ? or headline_tier = 1) order by headline_rank""",
         [month, headline_count],
     )
     commentary: dict[str, list[dict[str, Any]]] = {measure: [] for measure in measures}

@@ -40,6 +40,23 @@ def change(value: float | None, unit: str) -> str:
     return f"{sign}{number}{suffix}"
 
 
+# the decimals each unit prints with (a rate as a fraction: 76.5% is 0.765)
+DECIMALS = {"rate": 3, "minutes": 1, "per_1000": 2}
+
+
+def shown(value: float, unit: str) -> float:
+    """A value rounded as `figure` prints it (macros/commentary.sql, shown_value, does the same)."""
+    return round(value, DECIMALS.get(unit, 0))
+
+
+def difference(value: float | None, earlier: float | None, unit: str) -> str:
+    """The change from one printed figure to another, printed: computed from the figures as shown,
+    so 19.3% against 19.2% is +0.1 pts whatever the decimals behind them."""
+    if value is None or earlier is None:
+        return DASH
+    return change(shown(shown(value, unit) - shown(earlier, unit), unit), unit)
+
+
 def with_n(value: float | None, unit: str, n: float | None) -> str:
     """A rate or median with its sample, as the reports quote it; counts stand alone."""
     text = figure(value, unit)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from datetime import date
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -28,17 +29,45 @@ COLUMNS = (
     ("current_month_vs_3y_avg", "Month v 3yr avg"),
     ("rolling_12_months", "Rolling 12 months"),
     ("rolling_12m_vs_3y_avg", "Rolling 12 v 3yr avg"),
-    ("baseline", "Baseline (year end)"),
-    ("performance_vs_benchmark", "Perf v benchmark"),
+    ("baseline", "Baseline: 12 months to {baseline}"),
+    ("performance_vs_benchmark", "Rolling 12 v baseline"),
+)
+# The few technical terms the pack keeps, in plain words (the glossary closes the pack).
+GLOSSARY = (
+    ("Significant", "A change larger than chance alone would often make: its test finds less than a 1 in 20 chance "
+     "of a change this large if nothing had really changed. Words: Improved or Deteriorated for a measure with a "
+     "better direction, Higher or Lower for one without (recorded crime, incidents and calls, where a rise can mean "
+     "more reporting or better recording as much as more harm), Comparable when the change is not significant."),
+    ("Low sample", "Too few cases (victims surveyed, crimes, incidents) to compare; the figure is shown but no word."),
+    ("n", "The number of cases a rate or a median rests on."),
+    ("Rolling 12 months", "The 12 months ending with the month shown, which smooths out seasonal and one-off swings."),
+    ("Baseline", "The rolling 12 months to the March before the month (the last financial year end); the year's benchmark."),
+    ("Strategic measure", "A measure the Police and Crime Plan judges its pillar on; each pillar opens with them."),
+    ("Control chart", "A month-by-month chart with a centre line (the usual level) and limits within which the "
+     "months of a stable process fall. Counts and medians use an XmR chart (limits from how much one month differs "
+     "from the next); rates use a Laney chart (the same, with limits that widen in a month with few cases)."),
+    ("Control limits (three sigma) and two-sigma lines", "The outer lines of a control chart and the lines two thirds of "
+     "the way to them. A month beyond the limits, two of three beyond the two-sigma lines, seven in a row on one side "
+     "of the centre line or seven rising or falling in a row, is a signal: special cause."),
+    ("Common cause, special cause", "Common cause: the ordinary month-to-month variation of a stable process. Special "
+     "cause: a signal that something has changed, marked improvement or concern (or neither, for a measure without a "
+     "better direction)."),
+    ("Re-base", "A new start for a chart's centre line and limits after a known change (COVID-19, a new grading "
+     "policy), so later months are judged against the new normal."),
+    ("Prosecution possible outcome rate", "Crimes given an outcome that brought an offender to justice (charge or "
+     "summons, caution, offence taken into consideration, penalty notice, cannabis or khat warning, community "
+     "resolution) in the period, over the crimes recorded in it; it can pass 100%."),
+    ("Crime data integrity (CDI) compliance", "From an audit of incidents: the crimes correctly recorded out of the "
+     "crimes that should have been recorded."),
 )
 WORDS = {"current_month_vs_3y_avg", "rolling_12m_vs_3y_avg", "performance_vs_benchmark"}
+MONTH_WORDS = {"current_month_vs_3y_avg"}  # the others are words on the rolling 12 months
 CHANGES = {"change_on_1y_ago"}
 N_OF = {"current_month": "current_month_n", "rolling_12_months": "rolling_12_months_n"}
 
 
 def render(
     data: PackData,
-    headlines: dict[str, list[str]],
     names: dict[str, str],
     as_at: str | None = None,
     extra_sections: tuple[str, ...] = (),
@@ -46,6 +75,8 @@ def render(
     month = data.month
     # "Dec-18" with a non-breaking hyphen: a narrow column wraps between words, never inside the month
     labels = {f"y{years}": f"{month.replace(year=month.year - years):%b\u2011%y}" for years in (1, 2, 3)}
+    # the benchmark: the rolling 12 months to the March before the month (the year end)
+    labels["baseline"] = f"{date(month.year - (1 if month.month <= 3 else 0), 3, 1):%b\u2011%y}"
     cdi = next((row for row in data.board if row["measure_id"] == "cdi_compliance"), None)
     names_of = {row["measure_id"]: row["measure_name"] for row in data.board}
     pillars = [
@@ -53,7 +84,7 @@ def render(
             "id": pillar,
             "title": pillar.capitalize(),
             "rows": [_row(row, data.warned_measures) for row in data.board if row["pillar"] == pillar],
-            "charts": [_chart(data, measure, names.get(measure, measure)) for measure in headlines.get(pillar, [])],
+            "charts": [_chart(data, measure, names.get(measure, measure)) for measure in (data.charted or {}).get(pillar, [])],
             "key": Markup(charts.trend_key()),
         }
         for pillar in PILLARS
@@ -73,6 +104,7 @@ def render(
         if cdi
         else None,
         low_samples=sum(1 for row in data.board if row["has_low_sample"]),
+        figures=len(data.board),
         warnings=[
             {
                 "severity": w["severity"],
@@ -84,6 +116,7 @@ def render(
         column_titles=[title.format(**labels) for _, title in COLUMNS],
         headlines=data.headlines,
         pillars=pillars,
+        glossary=GLOSSARY,
         extra_sections=[Markup(section) for section in extra_sections],
     )
 
@@ -155,7 +188,10 @@ def _row(row: dict[str, Any], warned: list[dict[str, int | None]]) -> dict[str, 
     for column, _ in COLUMNS:
         value = row[column]
         if column in WORDS:  # no word (null) when there is nothing to compare with
-            cells.append({"column": column, "word": value or DASH})
+            # a row on too small a sample is not compared: "Comparable" would claim a test was made
+            low = row.get("is_current_month_low_sample" if column in MONTH_WORDS else "is_rolling_12_months_low_sample")
+            shown = "Low sample" if value == "Comparable" and low else value or DASH
+            cells.append({"column": column, "word": shown})
             continue
         n = row[N_OF[column]] if column in N_OF else None
         text = change(value, row["unit"]) if column in CHANGES else figure(value, row["unit"])
@@ -168,6 +204,7 @@ def _row(row: dict[str, Any], warned: list[dict[str, int | None]]) -> dict[str, 
         # measure's figure in the month
         "warned": [number for number, measures in enumerate(warned, start=1) if row["measure_id"] in measures],
         "low_sample": row["has_low_sample"],
+        "strategic": row.get("is_strategic", False),
         "cells": cells,
     }
 

@@ -217,7 +217,7 @@ def render_rows(
 
     touched = touched if touched is not None else [{} for _ in warnings]
     pack = PackData(date(2020, 8, 1), force, rows, {}, {}, list(warnings), None, touched, [], {})
-    return html.render(pack, {}, {})
+    return html.render(pack, {})
 
 
 def test_the_template_escapes_every_text() -> None:

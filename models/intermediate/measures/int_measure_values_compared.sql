@@ -53,7 +53,8 @@ described as (
         measure_values.*,
         catalogue.pillar,
         catalogue.unit,
-        catalogue.polarity,
+        -- the polarity its words read by: none for a recorded volume (int_measures_catalogued)
+        catalogue.word_polarity as polarity,
         catalogue.min_n,
         catalogue.significance_test
 
@@ -325,17 +326,10 @@ tested as (
         {%- set counted_z = z_count_vs_mean('value', 'prev_3y_value', 3, 'numerator_dispersion') if comparison == 'prev_3y'
             else z_poisson_counts('value', comparison ~ '_value', 'numerator_dispersion') %}
         {%- set other_numerator, other_denominator = comparison ~ '_numerator', comparison ~ '_denominator' %}
-        case compared_with.significance_test
-            when 'poisson_counts' then {{ counted_z }}
-            when 'two_proportions' then {{ z_two_proportions('numerator', 'denominator', other_numerator, other_denominator) }}
-            when 'count_ratio' then {{ z_count_ratio(
-                'numerator', 'denominator', other_numerator, other_denominator, 'numerator_dispersion', 'denominator_dispersion'
-            ) }}
-            when 'poisson_rates' then {{ z_poisson_rates(
-                'numerator', 'denominator', other_numerator, other_denominator, 'numerator_dispersion'
-            ) }}
-            when 'median_test' then median_tests.{{ comparison }}_median_z
-        end as z_{{ word }},
+        {{ z_by_test(
+            'compared_with.significance_test', 'numerator', 'denominator', other_numerator, other_denominator,
+            'numerator_dispersion', 'denominator_dispersion', counted_z, 'median_tests.' ~ comparison ~ '_median_z'
+        ) }} as z_{{ word }},
         {%- endfor %}
 
     from compared_with
@@ -366,10 +360,11 @@ final as (
         z_vs_last_year,
         z_vs_3y_avg,
         z_vs_baseline,
+        numerator_dispersion,
+        denominator_dispersion,
         {%- for comparison, word in comparisons.items() %}
         {{ significance_label(
             z='z_' ~ word,
-            unit='unit',
             polarity='polarity',
             value='value',
             comparison=comparison ~ '_value',

@@ -5,9 +5,10 @@
 -- per-1,000 rate: an event; a rate: a denominator). Before it the measure has no value, and a
 -- window reaching back before it is incomplete (a measure introduced later starts then).
 -- Population-based rates divide by the population at the window's last month, not a sum.
--- A data.police.uk window that holds an incomplete force-month (a missing file, a month far
--- below the force's usual; int_police_uk_force_months_assessed) keeps its value but is marked
--- incomplete, with the reasons, for the force and each of its districts and buckets.
+-- A data.police.uk window that holds an incomplete force-month (int_police_uk_force_months_assessed)
+-- is marked incomplete, with the reasons, for the force and each of its districts and buckets. It
+-- keeps its value when the month is only far below the force's usual; a month with no file is a
+-- gap: it and every window holding it have no value (null, never zero).
 {%- set windows = reporting_windows() %}
 
 with
@@ -49,7 +50,8 @@ police_uk_incomplete as (
         police_uk_bridge.geography_level,
         police_uk_bridge.geography,
         police_uk_force_months.period_month,
-        police_uk_force_months.incomplete_reason
+        police_uk_force_months.incomplete_reason,
+        not police_uk_force_months.has_street_file as is_gap
 
     from police_uk_force_months
     inner join police_uk_bridge
@@ -138,6 +140,7 @@ filled as (
             else coalesce(rolled_up.denominator, 0)
         end as denominator,
         police_uk_incomplete.incomplete_reason,
+        coalesce(police_uk_incomplete.is_gap, false) as is_gap,
         case when scope.unit in ('count', 'per_1000') then rolled_up.numerator else rolled_up.denominator end as cases
 
     from scope
@@ -175,7 +178,7 @@ windowed as (
         period_month,
         '{{ window }}' as period_window,
         first_month,
-        {{ window_coverage('recent_' ~ window, length, 'first_month') }},
+        {{ window_coverage('recent_' ~ window, length, 'first_month', gap='is_gap') }},
         sum(numerator) over recent_{{ window }} as numerator,
         case
             when window_aggregation = 'stock_denominator' then denominator
@@ -198,14 +201,14 @@ final as (
         period_month,
         period_window,
         case
-            when not is_complete_window then null
+            when not has_window_value then null
             when unit = 'count' then cast(numerator as double)
             else numerator / nullif(denominator, 0)
         end as value,
-        cast(case when is_complete_window then numerator end as double) as numerator,
-        cast(case when is_complete_window then denominator end as double) as denominator,
+        cast(case when has_window_value then numerator end as double) as numerator,
+        cast(case when has_window_value then denominator end as double) as denominator,
         cast(case
-            when not is_complete_window then null
+            when not has_window_value then null
             when unit in ('count', 'per_1000') then numerator
             else denominator
         end as double) as sample_size,

@@ -112,7 +112,8 @@ final as (
                     || '% of its median month ('
                     || cast(median_month_rows as bigint) || ')'
         end as incomplete_reason,
-        incomplete_reason is null as is_complete
+        incomplete_reason is null as is_complete,
+        rows_loaded > 0 as has_street_file
 
     from with_median
 

@@ -1,8 +1,9 @@
 -- Each loaded data.police.uk publisher's crimes (anti-social behaviour apart) for every month and
 -- window (the month, rolling 12 months), on the spine of months loaded: a window is complete only
 -- when it spans months loaded and every month in it is complete (int_police_uk_force_months_assessed);
--- otherwise it keeps its count but says why it is incomplete. A window reaching back before the
--- first month loaded has no count.
+-- otherwise it says why it is incomplete. It keeps its count when every month in it has a file (a
+-- month far below the force's usual is counted, and marked); a window holding a month with no file,
+-- or reaching back before the first month loaded, has no count: a missing month is unknown, not zero.
 with
 
 placed as (
@@ -45,7 +46,8 @@ filled as (
         forces.population_mid2023,
         assessed.period_month,
         coalesce(monthly.crimes, 0) as crimes,
-        assessed.incomplete_reason
+        assessed.incomplete_reason,
+        not assessed.has_street_file as is_gap
 
     from assessed
     left join forces
@@ -67,7 +69,7 @@ windowed as (
         population_mid2023,
         period_month,
         '{{ window }}' as period_window,
-        {{ window_coverage('recent_' ~ window, length) }},
+        {{ window_coverage('recent_' ~ window, length, gap='is_gap') }},
         sum(crimes) over recent_{{ window }} as crimes
 
     from filled
@@ -87,7 +89,7 @@ final as (
         population_mid2023,
         period_month,
         period_window,
-        cast(case when is_complete_window then crimes end as bigint) as crimes,
+        cast(case when has_window_value then crimes end as bigint) as crimes,
         {{ window_completeness() }}
 
     from windowed

@@ -2,9 +2,11 @@
 -- fires for a measure, geography and month, with its sentence and every figure the sentence
 -- cites. When each rule fires, its rank, whether it is a headline and its wording are all in
 -- seeds/commentary_rules.csv (docs/commentary.md). The month's headlines are its rows with a
--- headline_rank: the best-ranked headline rule of each measure and geography; the force's first,
--- the rule ranks taking turns (each rank's strongest, then each rank's second ...). The pack
--- (scripts/pack.py) prints them.
+-- headline_rank, in tiers (headline_tier): every significant change in a strategic measure of the
+-- force first, then the strategic measures' other headlines and rolling 12 months, then the
+-- best-ranked headline rule of each other measure and geography (the force's first, the rule ranks
+-- taking turns: each rank's strongest, then each rank's second ...). Never on a low sample. The
+-- pack (scripts/pack.py) prints them.
 {%- set rules = seed_entries('commentary_rules', order_by='rule_rank, rule_id') %}
 {%- set row_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
 
@@ -26,7 +28,9 @@ test_statistics as (
         period_month,
         period_window,
         z_vs_last_year,
-        z_vs_baseline
+        z_vs_baseline,
+        numerator_dispersion,
+        denominator_dispersion
 
     from {{ ref('int_measure_values_compared') }}
     where period_window in ('month', 'rolling_12m')
@@ -41,7 +45,7 @@ measure_spc as (
 
 measures as (
 
-    select * from {{ ref('measures') }}
+    select * from {{ ref('int_measures_catalogued') }}
 
 ),
 
@@ -64,9 +68,13 @@ described as (
         measure_values.*,
         measures.name as measure_name,
         measures.unit,
+        measures.significance_test,
+        measures.is_strategic,
         districts.area_name,
         test_statistics.z_vs_last_year,
-        test_statistics.z_vs_baseline
+        test_statistics.z_vs_baseline,
+        test_statistics.numerator_dispersion,
+        test_statistics.denominator_dispersion
 
     from measure_values
     inner join measures
@@ -84,6 +92,10 @@ with_history as (
     select
         *,
         max(value) over (by_month range between interval 1 month preceding and interval 1 month preceding) as previous_value,
+        max(numerator) over (by_month range between interval 1 month preceding and interval 1 month preceding)
+            as previous_numerator,
+        max(denominator) over (by_month range between interval 1 month preceding and interval 1 month preceding)
+            as previous_denominator,
         max(value) over (by_month range between interval 11 month preceding and interval 1 month preceding) as prior_12m_high,
         min(value) over (by_month range between interval 11 month preceding and interval 1 month preceding) as prior_12m_low,
         count(value) over (by_month range between interval 11 month preceding and interval 1 month preceding) as prior_12m_months,
@@ -171,6 +183,23 @@ facts as materialized (
         {{ shown_value('with_streaks.previous_value', 'with_streaks.unit') }} as previous_value_shown,
         {{ shown_value('areas.area_value', 'with_streaks.unit') }} as area_value_shown,
         {{ shown_value('areas.area_previous_value', 'with_streaks.unit') }} as area_previous_value_shown,
+        -- whether the month-on-month change is one to write about: significant by the measure's own
+        -- test, or (a median, whose cases are not here to test) at least district_sentence_min_change
+        -- of the month before, as printed
+        coalesce(
+            abs({{ z_by_test(
+                'with_streaks.significance_test', 'with_streaks.numerator', 'with_streaks.denominator',
+                'with_streaks.previous_numerator', 'with_streaks.previous_denominator',
+                'with_streaks.numerator_dispersion', 'with_streaks.denominator_dispersion'
+            ) }}) >= {{ var('significance_z') }},
+            with_streaks.significance_test = 'median_test'
+            and abs(
+                {{ shown_value('with_streaks.value', 'with_streaks.unit') }}
+                - {{ shown_value('with_streaks.previous_value', 'with_streaks.unit') }}
+            ) >= {{ var('district_sentence_min_change') }}
+            * abs({{ shown_value('with_streaks.previous_value', 'with_streaks.unit') }}),
+            false
+        ) as is_notable_month_change,
         -- the districts of the area whose month-on-month change has the same sign as this one's
         count(*) over (
             partition by
@@ -280,7 +309,9 @@ ranked as (
             partition by period_month, measure_id, geography_level, geography, is_headline
             order by rule_rank asc, rule_id asc
         ) = 1 as is_measure_headline,
+        coalesce(comparison_word in ('Improved', 'Deteriorated', 'Higher', 'Lower'), false) as is_significant_change,
         case geography_level when 'force' then 1 when 'area' then 2 else 3 end as geography_order,
+        case pillar when 'victims' then 1 when 'offenders' then 2 when 'communities' then 3 else 4 end as pillar_order,
         abs(comparison_z) as test_strength,
         abs(value - comparison_value) / nullif(abs(comparison_value), 0) as relative_change
 
@@ -289,16 +320,38 @@ ranked as (
 
 ),
 
-turns as (
+tiered as (
 
-    -- each rule rank's headlines take turns: its strongest first (the largest test statistic, then
-    -- the largest sample, then the largest relative change), so one kind of news cannot fill the list
+    -- which headlines come first: 1, every significant change in a strategic measure of the force;
+    -- 2, its other headline and its rolling 12 months against a year before (what a board report
+    -- leads a pillar with, significant or not); 3, every other measure's best headline. Never a
+    -- sentence on a low sample.
     select
         *,
         case
-            when is_measure_headline
+            when coalesce(is_low_sample, false) then null
+            when is_strategic and geography_level = 'force' and is_significant_change
+                and (is_headline or rule_id = 'rolling_vs_last_year') then 1
+            when is_strategic and geography_level = 'force'
+                and (is_measure_headline or rule_id = 'rolling_vs_last_year') then 2
+            when is_measure_headline then 3
+        end as headline_tier
+
+    from ranked
+
+),
+
+turns as (
+
+    -- the other measures' headlines: each rule rank's take turns, its strongest first (the largest
+    -- test statistic, then the largest sample, then the largest relative change), so one kind of
+    -- news cannot fill the list
+    select
+        *,
+        case
+            when headline_tier = 3
                 then row_number() over (
-                        partition by period_month, is_measure_headline, geography_order, rule_rank
+                        partition by period_month, headline_tier, geography_order, rule_rank
                         order by
                             test_strength desc nulls last,
                             sample_size desc nulls last,
@@ -306,9 +359,10 @@ turns as (
                             measure_id asc,
                             geography asc
                     )
+            else 0
         end as headline_turn
 
-    from ranked
+    from tiered
 
 ),
 
@@ -325,14 +379,20 @@ final as (
         rule_id,
         rule_rank,
         is_headline,
+        headline_tier,
         case
-            when is_measure_headline
+            when headline_tier is not null
                 then row_number() over (
-                        partition by period_month, is_measure_headline
+                        partition by period_month, headline_tier is not null
                         order by
+                            headline_tier asc,
+                            case when headline_tier < 3 then pillar_order end asc nulls last,
+                            case when headline_tier < 3 then measure_id end asc nulls last,
                             geography_order asc,
                             headline_turn asc,
-                            rule_rank asc
+                            rule_rank asc,
+                            measure_id asc,
+                            geography asc
                     )
         end as headline_rank,
         sentence,

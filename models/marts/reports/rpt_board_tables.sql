@@ -34,7 +34,9 @@ report_rows as (
         max(sample_size) filter (where period_window = 'rolling_12m') as rolling_12_months_n,
         max(baseline) filter (where period_window = 'rolling_12m') as baseline,
         max(vs_baseline) filter (where period_window = 'rolling_12m') as performance_vs_benchmark,
-        bool_or(is_low_sample) as has_low_sample
+        bool_or(is_low_sample) as has_low_sample,
+        coalesce(bool_or(is_low_sample) filter (where period_window = 'month'), false) as is_current_month_low_sample,
+        coalesce(bool_or(is_low_sample) filter (where period_window = 'rolling_12m'), false) as is_rolling_12_months_low_sample
 
     from measure_values
     where period_window in ('month', 'rolling_12m')
@@ -68,7 +70,9 @@ final as (
         report_rows.current_month,
         report_rows.current_month_n,
         previous.value as previous_month,
-        report_rows.current_month - one_year.value as change_on_1y_ago,
+        -- from the figures as printed, so the change always agrees with the two figures beside it
+        {{ shown_value(shown_value('report_rows.current_month', 'measures.unit') ~ ' - ' ~ shown_value('one_year.value', 'measures.unit'), 'measures.unit') }}
+            as change_on_1y_ago,
         one_year.value as same_month_1y_ago,
         two_years.value as same_month_2y_ago,
         three_years.value as same_month_3y_ago,
@@ -78,7 +82,9 @@ final as (
         report_rows.rolling_12_months_n,
         report_rows.baseline,
         report_rows.performance_vs_benchmark,
-        report_rows.has_low_sample
+        report_rows.has_low_sample,
+        report_rows.is_current_month_low_sample,
+        report_rows.is_rolling_12_months_low_sample
 
     from report_rows
     inner join measures
