@@ -85,16 +85,18 @@ pack: $(STAMP) ## write the performance pack for the latest month (MONTH=YYYY-MM
 	@echo "== pack"
 	$(BIN)/python -m scripts.pack $(if $(MONTH),--month $(MONTH)) $(if $(FORCE),--force $(FORCE))
 
-run: $(STAMP) ## everything: install, generate if empty, load, build, validate, publish, pack
+run: $(STAMP) browser ## everything: install, generate if empty, load, build, validate, publish, pack (its PDF needs chromium: see browser)
 	$(LOCK) $(MAKE) --no-print-directory generate load build validate publish pack
 	@echo "== published: warehouse/published/warehouse.duckdb (read-only for BI), parquet/, data_docs/index.html, dbt_docs/index.html, pack/"
 
 sql: $(STAMP) ## a read-only SQL shell on the published warehouse
 	$(BIN)/python -m scripts.sql
 
-browser: ## Debian's Chromium for the pack's browser test (installed once; needs root)
-	@command -v chromium >/dev/null 2>&1 || { echo "== installing chromium (Debian package)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+browser: ## Debian's Chromium, which prints the pack's PDF and runs its browser test (installed once when root; else says how)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then echo "== installing chromium (Debian package) for the pack's PDF"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "== no chromium: the pack will be HTML and Excel only; for its PDF run: sudo apt-get install chromium"; fi; }
 
 $(WAREHOUSE_PATH):
 	$(MAKE) run

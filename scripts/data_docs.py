@@ -6,8 +6,10 @@ published copy: every reference to the internet is removed, with the scripts (in
 the results are in the HTML), each page links a stylesheet of our own shipped beside it
 (static/styles/offline.css), the logo is the copy GX ships in static/, each validation page names
 the table it checked (GX prints "Data asset: None" and "PandasDataFrame" for the frame the gate reads
-from the warehouse), and the index is written
-here as a plain list of the validations and suites.
+from the warehouse), and the index is written here as a plain list of the validations and suites.
+GX calls a validation "Failed" when any expectation failed; one whose failures are all warnings
+(the gate's severity, which GX does not know) is shown "Passed with warnings", on its page and in
+the index, since the gate passed it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>\s*", re.IGNORECASE | re.DOTALL
 EXTERNAL_IMAGE = re.compile(r"(<img\b[^>]*\bsrc=\")https?://[^\"]*logo[^\"]*(\")", re.IGNORECASE)
 EXTERNAL_HREF = re.compile(r"\bhref=\"https?://[^\"]*\"", re.IGNORECASE)
 STATUS = re.compile(r"Status:\s*(?:<[^>]*>\s*)*(Succeeded|Failed)", re.IGNORECASE)
+WARNED = "Passed with warnings"
 # validations/<suite>/<run name>/<run time>/<datasource>-<schema>.<table>.html
 VALIDATION_PAGE = re.compile(r"^[^-]+-(?P<table>.+)\.html$")
 
@@ -46,6 +49,7 @@ th { background: #1f4e79; color: #fff; font-weight: 600; }
 .fas.fa-check-circle::before { content: "\\2714"; } .fas.fa-times::before, .fas.fa-times-circle::before { content: "\\2718"; }
 .fas { font-style: normal; } .h6 { font-weight: 600; }
 .failed { color: #a4161a; font-weight: 600; } .succeeded { color: #1e6b2e; font-weight: 600; }
+.passed-with-warnings { color: #7a4a00; font-weight: 600; }
 """
 
 
@@ -58,8 +62,10 @@ class Validation:
     status: str
 
 
-def make_offline(docs: Path) -> list[Validation]:
-    """Rewrite the Data Docs under docs in place to open with no network; returns the validations."""
+def make_offline(docs: Path, warned_only: frozenset[str] = frozenset()) -> list[Validation]:
+    """Rewrite the Data Docs under docs in place to open with no network; returns the validations.
+    warned_only: the validations (suite__dataset, as GX names them) whose failed expectations are
+    all warnings."""
     (docs / "static" / "styles").mkdir(parents=True, exist_ok=True)
     (docs / "static" / "styles" / "offline.css").write_text(STYLESHEET, encoding="utf-8")
     validations = []
@@ -72,17 +78,16 @@ def make_offline(docs: Path) -> list[Validation]:
         if table:
             text = text.replace("Data asset: None", f"Data asset: {html.escape(table)}")
             text = text.replace(">PandasDataFrame<", f">the rows of {html.escape(table)}, read from the DuckDB warehouse<")
+        parts = page.relative_to(docs).parts
+        found = STATUS.search(text) if parts[0] == "validations" else None
+        status = found.group(1).capitalize() if found else "Unknown"
+        if found and status == "Failed" and parts[1] in warned_only:
+            status = WARNED
+            text = text[: found.start(1)] + WARNED + text[found.end(1) :]
         page.write_text(offline_page(text, relative), encoding="utf-8")
-        if page.relative_to(docs).parts[0] == "validations":
-            found = STATUS.search(text)
+        if parts[0] == "validations":
             validations.append(
-                Validation(
-                    page=page.relative_to(docs),
-                    suite=page.relative_to(docs).parts[1],
-                    table=table or "",
-                    run_time=_run_time(page.relative_to(docs).parts),
-                    status=found.group(1).capitalize() if found else "Unknown",
-                )
+                Validation(page=Path(*parts), suite=parts[1], table=table or "", run_time=_run_time(parts), status=status)
             )
     suites = sorted(path.relative_to(docs) for path in (docs / "expectations").glob("*.html"))
     (docs / "index.html").write_text(index_page(validations, suites), encoding="utf-8")
@@ -102,7 +107,7 @@ def offline_page(text: str, relative: str) -> str:
 def index_page(validations: list[Validation], suites: list[Path]) -> str:
     rows = "\n".join(
         f'<tr><td><a href="{html.escape(quote(v.page.as_posix()))}">{html.escape(v.suite)}</a></td><td>{html.escape(v.table)}</td>'
-        f'<td>{html.escape(v.run_time)}</td><td class="{v.status.lower()}">{html.escape(v.status)}</td></tr>'
+        f'<td>{html.escape(v.run_time)}</td><td class="{v.status.lower().replace(" ", "-")}">{html.escape(v.status)}</td></tr>'
         for v in sorted(validations, key=lambda v: (v.run_time, v.suite), reverse=True)
     )
     suite_items = "\n".join(
@@ -114,7 +119,8 @@ def index_page(validations: list[Validation], suites: list[Path]) -> str:
 <body><div class="container">
 <h1>Data Docs: the quality gate's validations</h1>
 <p class="lead">Each validation of the published build's quality gate, newest first: the suite, the table it checked,
-when and whether it passed. Great Expectations wrote the pages; this index and their styles are the warehouse's own,
+when and whether it passed ("Passed with warnings": every check it failed is a warning, which never stops a
+publish). Great Expectations wrote the pages; this index and their styles are the warehouse's own,
 so everything opens with no network.</p>
 <table class="validations"><thead><tr><th>Suite</th><th>Table checked</th><th>Run (UTC)</th><th>Status</th></tr></thead>
 <tbody>

@@ -80,6 +80,18 @@ def latest_run(work: Path) -> tuple[str, bool, int, str]:
     return run_id, publishable, blocking, docs
 
 
+def warned_only(work: Path, run_id: str) -> frozenset[str]:
+    """The run's validations (suite__dataset, as the gate names them in GX) whose failed checks are
+    all warnings: Data Docs show them passed with warnings, not failed."""
+    with duckdb.connect(str(work), read_only=True) as connection:
+        found = connection.execute(
+            "select suite || '__' || dataset from quality.validation_results where run_id = ? "
+            "group by suite, dataset having bool_or(not passed) and not bool_or(not passed and severity = 'blocking')",
+            [run_id],
+        ).fetchall()
+    return frozenset(name for (name,) in found)
+
+
 def publish(work: Path, target: Path, keep_dbt_docs: bool = False) -> str:
     """Publish the working warehouse into target; return the validation run published. keep_dbt_docs:
     carry the published dbt docs over rather than generate them again (the nightly run: its code and
@@ -115,7 +127,7 @@ def publish(work: Path, target: Path, keep_dbt_docs: bool = False) -> str:
     shutil.rmtree(docs_copy, ignore_errors=True)
     if docs and Path(docs).exists():
         shutil.copytree(Path(docs).parent, docs_copy)
-        data_docs.make_offline(docs_copy)
+        data_docs.make_offline(docs_copy, warned_only(work, run_id))
     else:
         docs_copy.mkdir()
     dbt_docs = target / f".dbt_docs-{version}"

@@ -31,7 +31,7 @@ RESULTS_DDL = """
 create table if not exists quality.validation_results (
     run_id varchar, suite varchar, expectation varchar, dataset varchar, severity varchar,
     passed boolean, observed_value varchar, unexpected_count bigint, where_failed varchar, description varchar,
-    failed_extracts varchar[]
+    failed_extracts varchar[], in_words varchar
 )"""
 RUNS_DDL = """
 create table if not exists quality.validation_runs (
@@ -42,6 +42,7 @@ create table if not exists quality.validation_runs (
 UPGRADES = (
     "alter table quality.validation_runs add column if not exists build_id varchar",
     "alter table quality.validation_results add column if not exists failed_extracts varchar[]",
+    "alter table quality.validation_results add column if not exists in_words varchar",
 )
 
 
@@ -73,6 +74,7 @@ def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path,
                 "where_failed": r.where_failed,
                 "description": r.check.description,
                 "failed_extracts": list(r.failed_extracts),
+                "in_words": r.check.in_words or None,
             }
             for r in results
         ]

@@ -30,6 +30,8 @@ class Check:
     severity: str
     description: str
     where: dict[str, Any] = field(default_factory=dict, hash=False)
+    # a warning's failing rows in a board member's words (the pack's quality panel)
+    in_words: str = ""
 
     @property
     def key(self) -> str:
@@ -61,6 +63,11 @@ def load_checks(folder: Path = SUITES_DIR, thresholds: dict[str, Any] | None = N
                     )
                 if severity not in SEVERITIES:
                     raise SuiteError(f"{path}: {spec['name']}: severity must be blocking or warning, not {severity!r}")
+                if severity == "warning" and not spec.get("in_words"):
+                    raise SuiteError(
+                        f"{path}: {spec['name']}: a warning needs in_words, what its failing rows are in a board "
+                        "member's words (the pack prints it)"
+                    )
                 kwargs = {key: _resolve(value, thresholds, path, spec["name"]) for key, value in spec["kwargs"].items()}
                 where = spec.get("where") or {}
                 if not isinstance(where, dict):
@@ -75,6 +82,7 @@ def load_checks(folder: Path = SUITES_DIR, thresholds: dict[str, Any] | None = N
                         severity,
                         spec.get("description", ""),
                         where,
+                        spec.get("in_words", ""),
                     )
                 )
             except KeyError as error:

@@ -8,10 +8,10 @@ from html import escape
 from scripts.report.data import SplitBar, TrendPoint
 from scripts.report.fmt import difference, figure, with_n
 
-# The drawing's size in its own units. The pack prints a chart in half an A4 landscape page's width
-# (about 500 CSS pixels), so a unit prints a little larger than a pixel and FONT_SIZE units (pack.css
-# sets every chart text to it) print at 8 points or more; tests/python/test_pack.py measures it in
-# the printed PDF.
+# The drawing's size in its own units. The pack prints a measure's trend and split side by side
+# across an A4 landscape page (each about 500 CSS pixels wide), so a unit prints a little larger
+# than a pixel and FONT_SIZE units (pack.css sets every chart text to it) print at 8 points or more;
+# tests/python/test_pack.py measures it in the printed PDF.
 WIDTH, HEIGHT = 440, 220
 FONT_SIZE = 10
 # The width of a character of chart text, as a share of its font size: DejaVu Sans's widest
@@ -216,28 +216,29 @@ def describe(shown: list[tuple[int, TrendPoint]], unit: str, title: str) -> str:
 
 
 def trend_key() -> str:
-    """What the colours, letters and lines of the trend charts mean: once per section."""
+    """What the colours, marks and lines of the trend charts mean, in plain words (the glossary says
+    more): once per section, as the first item of its charts so it prints with them."""
     keys = "".join(
         f"<span class='key'><svg viewBox='0 0 10 10' width='10' height='10' aria-hidden='true'>"
         f"<circle class='{variation}' cx='5' cy='5' r='4'/></svg> {MARKS.get(variation, '')} {escape(name)}</span> "
         for variation, name in VARIATION_NAMES.items()
     )
     return (
-        f"<p class='legend'>Trend charts are control charts of the last 36 months (XmR charts for counts and "
-        "medians; Laney charts for rates, whose limits widen in a month with few cases): "
-        f"{keys}Centre line solid, control limits (three sigma) dashed, two-sigma lines dotted, set on each "
-        "series' baseline; each month is judged from that month and earlier ones only.</p>"
+        "<p class='legend key-note'>Each trend chart is a control chart of the last 36 months (see the Glossary): "
+        f"{keys}The solid line is the usual level, the dashed lines the control limits, the dotted lines two thirds "
+        "of the way to them; a break in the line is a month with no figure. Each month is judged from that month "
+        "and earlier ones only.</p>"
     )
 
 
 def trend_legend(points: list[TrendPoint]) -> str:
-    """The baseline a chart's limits were set on (the key is once per section: trend_key)."""
+    """The months a chart's limits were set on (the key is once per section: trend_key)."""
     latest = next((point for point in reversed(points) if point.baseline), None)
     if latest is None:
         return "<p class='legend'>Too few months for control limits.</p>"
     text = f"Limits set on {latest.baseline[0]:%b %Y} to {latest.baseline[1]:%b %Y}"
     if latest.phase_start and any(point.value is not None and point.month < latest.phase_start for point in points):
-        text += f", re-based in {latest.phase_start:%b %Y} (marts.measure_spc_rebases says why)"
+        text += f", set again from {latest.phase_start:%b %Y} after a known change (a re-base: see the Glossary)"
     text += "."
     return f"<p class='legend'>{text}</p>"
 
@@ -245,57 +246,65 @@ def trend_legend(points: list[TrendPoint]) -> str:
 def split_bars(bars: list[SplitBar], unit: str, title: str) -> str:
     """The rolling 12 months by area, then by district: each bar with its n and its change on a year
     ago; the unknown area and district (rows that could not be placed) apart at the end of their
-    group and said to be so; a low sample written, not drawn as a bar of the same weight."""
+    group and said to be so; a low sample written, not drawn as a bar of the same weight. As wide as
+    a trend chart (WIDTH), its columns sized to their longest text so no text runs into another."""
     shown = [bar for bar in bars if bar.value is not None]
     if not shown:
         return f'<p class="empty">No split for {escape(title)}.</p>'
     scaled = [abs(bar.value) for bar in shown if not bar.is_low_sample and not bar.is_bucket]
     top = max(scaled or [abs(bar.value) for bar in shown]) or 1
-    row_height, label_width, bar_width, text_width = 18, 190, 160, 300
     lines: list[tuple[str, SplitBar | None]] = []
     for level, heading in (("area", "Areas"), ("district", "Districts")):
         group = [bar for bar in shown if bar.level == level]
         if group:
             lines.append((heading, None))
             lines += [("", bar) for bar in sorted(group, key=lambda bar: (bar.is_bucket, bar.geography))]
+    labels = {id(bar): f"{bar.geography} (not placed)" if bar.is_bucket else bar.geography for _, bar in lines if bar}
+    values = {id(bar): _bar_words(bar, unit, with_place=False) for _, bar in lines if bar}
+    row_height, gap = FONT_SIZE + 8, 6
+    label_width = max(len(label) for label in labels.values()) * FONT_SIZE * CHARACTER_WIDTH + gap
+    text_width = max(len(value) for value in values.values()) * FONT_SIZE * CHARACTER_WIDTH + gap
+    bar_width = max(WIDTH - label_width - text_width - gap, 40)
+    width = max(WIDTH, label_width + bar_width + gap + text_width)
     height = row_height * len(lines) + 6
     words = "; ".join(_bar_words(bar, unit) for _, bar in lines if bar)
     text = f"{title}, rolling 12 months by area and district: {words}"
     parts = [
-        f'<svg class="bars" viewBox="0 0 {label_width + bar_width + text_width} {height}" role="img" aria-label="{escape(text)}">',
+        f'<svg class="bars" viewBox="0 0 {width:.0f} {height}" role="img" aria-label="{escape(text)}">',
         f"<title>{escape(text)}</title>",
     ]
     for row, (heading, bar) in enumerate(lines):
-        top_y = 3 + row * row_height
+        baseline = 3 + row * row_height + FONT_SIZE + 2
         if bar is None:
-            parts.append(f'<text class="group" x="0" y="{top_y + 12}">{escape(heading)}</text>')
+            parts.append(f'<text class="group" x="0" y="{baseline}">{escape(heading)}</text>')
             continue
-        label = f"{bar.geography} (not placed)" if bar.is_bucket else bar.geography
         style = "bucket" if bar.is_bucket else ("low-sample" if bar.is_low_sample else "bar")
         parts.append(
-            f'<text class="label" x="{label_width - 6}" y="{top_y + 12}" text-anchor="end" '
-            f'data-geography="{escape(bar.geography)}">{escape(label)}</text>'
+            f'<text class="label" x="{label_width - gap:.1f}" y="{baseline}" text-anchor="end" '
+            f'data-geography="{escape(bar.geography)}">{escape(labels[id(bar)])}</text>'
         )
         if not bar.is_low_sample:
             length = min(bar_width, bar_width * abs(bar.value) / top)
             parts.append(
-                f'<rect class="{style}" x="{label_width}" y="{top_y + 2}" width="{length:.1f}" height="{row_height - 6}"/>'
+                f'<rect class="{style}" x="{label_width:.1f}" y="{baseline - FONT_SIZE:.1f}" width="{length:.1f}" '
+                f'height="{FONT_SIZE + 2}"/>'
             )
         parts.append(
-            f'<text class="value{" low" if bar.is_low_sample else ""}" x="{label_width + bar_width + 6}" y="{top_y + 12}">'
-            f"{escape(_bar_words(bar, unit, with_place=False))}</text>"
+            f'<text class="value{" low" if bar.is_low_sample else ""}" x="{label_width + bar_width + gap:.1f}" '
+            f'y="{baseline}">{escape(values[id(bar)])}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
 
 
 def _bar_words(bar: SplitBar, unit: str, with_place: bool = True) -> str:
-    """A bar's figures in words: value with n, change on a year ago, low sample."""
+    """A bar's figures in words: value with n, change on a year ago (the drawing leaves out "on a
+    year ago", which its heading says, and a low sample's change, which is not compared)."""
     text = with_n(bar.value, unit, bar.sample_size)
-    if bar.last_year is not None:
-        text += f", {difference(bar.value, bar.last_year, unit)} on a year ago"
     if bar.is_low_sample:
         text = f"low sample: {text}"
+    if bar.last_year is not None and (with_place or not bar.is_low_sample):
+        text += f", {difference(bar.value, bar.last_year, unit)}" + (" on a year ago" if with_place else "")
     place = f"{bar.geography}{' (not placed)' if bar.is_bucket else ''} " if with_place else ""
     return place + text
 

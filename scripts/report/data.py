@@ -68,6 +68,8 @@ class PackData:
     extracts: dict[str, Any] | None = None
     # each pillar's charted measures, its strategic measures first
     charted: dict[str, list[str]] | None = None
+    # for each warning (in order), how far it reaches in the months to the pack's: see warning_extent
+    extents: list[dict[str, Any] | None] | None = None
 
 
 class NothingToReport(Exception):
@@ -132,6 +134,7 @@ def read(
     run, warnings = read_gate_run(connection, published_run)
     headlines, commentary = read_commentary(connection, month, charted, headline_count)
     warned = [measures_touched(connection, warning, month) for warning in warnings]
+    extents = [warning_extent(connection, warning, month) for warning in warnings]
     return PackData(
         month,
         board[0]["geography"],
@@ -145,6 +148,7 @@ def read(
         commentary,
         extracts_read(connection),
         headlines_by_pillar,
+        extents,
     )
 
 
@@ -156,6 +160,35 @@ def extracts_read(connection: duckdb.DuckDBPyConnection) -> dict[str, Any] | Non
     files, loaded_at = connection.execute("select count(*), max(loaded_at) from raw.load_audit").fetchone()
     latest = connection.execute("select max(period_month) from marts.measure_values").fetchone()[0]
     return {"files": files, "loaded_at": loaded_at, "latest_month": latest}
+
+
+def warning_extent(connection: duckdb.DuckDBPyConnection, warning: dict[str, Any], month: date) -> dict[str, Any] | None:
+    """How far a failed check reaches in the months up to the pack's, for a check whose rows
+    quality.quality_source_months counts (a share column counts by its _rows column): for each
+    extract it failed on, the rows it found and the rows loaded; and the months with any of them,
+    of the months loaded. None for any other check (the panel then says what the gate found)."""
+    check = CHECKS.get((warning["suite"], warning["expectation"]))
+    column = str(check.kwargs.get("column") or "") if check else ""
+    column = column.removesuffix("_share") + "_rows" if column.endswith("_share") else column
+    failed = list(warning.get("failed_extracts") or [])
+    if not failed or column not in columns_of(connection, "quality", "quality_source_months"):
+        return None
+    where = "period_month <= ? and list_contains(?, source)"
+    sources = rows(
+        connection,
+        f"""
+        select source, sum({identifier(column)}) as found, sum(rows_loaded) as loaded
+        from quality.quality_source_months where {where}
+        group by source order by source""",
+        [month, failed],
+    )
+    months_found, months = connection.execute(
+        f"""
+        select count(distinct period_month) filter (where {identifier(column)} > 0), count(distinct period_month)
+        from quality.quality_source_months where {where}""",
+        [month, failed],
+    ).fetchone()
+    return {"sources": sources, "months_found": months_found, "months": months}
 
 
 def measures_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, Any], month: date) -> dict[str, int | None]:
@@ -210,8 +243,7 @@ def read_gate_run(
     warnings = rows(
         connection,
         """
-        select suite, expectation, dataset, severity, observed_value, where_failed, description, failed_extracts
-        from quality.validation_results
+        select * from quality.validation_results
         where run_id = ? and not passed
         order by severity, suite, expectation""",
         [found[0]["run_id"]],
@@ -222,16 +254,19 @@ def read_gate_run(
 def read_commentary(
     connection: duckdb.DuckDBPyConnection, month: date, measures: list[str], headline_count: int
 ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """The month's first headlines (every significant change in a strategic measure, then up to
-    headline_count in all) and the commentary of each measure, from marts.measure_commentary (none
-    from a warehouse built before it existed)."""
+    """The month's headlines (every significant change in a strategic measure and one lead for each
+    other strategic measure, then the first headline_count of the other measures' headlines) and the
+    commentary of each measure, from marts.measure_commentary (none from a warehouse built before it
+    existed)."""
     if not has_table(connection, "marts", "measure_commentary"):
         return [], {}
     headlines = rows(
         connection,
         """
         select * from marts.measure_commentary
-        where period_month = ? and (headline_rank <= ? or headline_tier = 1) order by headline_rank""",
+        where period_month = ? and headline_tier is not null
+        qualify headline_tier < 3 or row_number() over (partition by headline_tier order by headline_rank) <= ?
+        order by headline_rank""",
         [month, headline_count],
     )
     commentary: dict[str, list[dict[str, Any]]] = {measure: [] for measure in measures}

@@ -40,13 +40,10 @@ def change(value: float | None, unit: str) -> str:
     return f"{sign}{number}{suffix}"
 
 
-# the decimals each unit prints with (a rate as a fraction: 76.5% is 0.765)
-DECIMALS = {"rate": 3, "minutes": 1, "per_1000": 2}
-
-
 def shown(value: float, unit: str) -> float:
-    """A value rounded as `figure` prints it (macros/commentary.sql, shown_value, does the same)."""
-    return round(value, DECIMALS.get(unit, 0))
+    """A value as `figure` prints it, read back: 0.19249 is 0.192 (printed "19.2%")."""
+    printed = figure(value, unit).removesuffix("%").removesuffix(" min").replace(",", "")
+    return float(printed) / (100 if unit == "rate" else 1)
 
 
 def difference(value: float | None, earlier: float | None, unit: str) -> str:

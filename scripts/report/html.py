@@ -5,8 +5,8 @@ charts, drawn and escaped by scripts/report/charts.py, and the sections passed i
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from scripts.report import charts
 from scripts.report.data import PILLARS, PackData
-from scripts.report.fmt import DASH, change, figure, with_n
+from scripts.report.fmt import DASH, difference, figure, with_n
 
 TEMPLATES = Path(__file__).parent / "templates"
 STYLE = (TEMPLATES / "pack.css").read_text(encoding="utf-8")
@@ -34,35 +34,56 @@ COLUMNS = (
 )
 # The few technical terms the pack keeps, in plain words (the glossary closes the pack).
 GLOSSARY = (
-    ("Significant", "A change larger than chance alone would often make: its test finds less than a 1 in 20 chance "
-     "of a change this large if nothing had really changed. Words: Improved or Deteriorated for a measure with a "
-     "better direction, Higher or Lower for one without (recorded crime, incidents and calls, where a rise can mean "
-     "more reporting or better recording as much as more harm), Comparable when the change is not significant."),
+    (
+        "Significant",
+        "A change larger than chance alone would often make: its test finds less than a 1 in 20 chance "
+        "of a change this large if nothing had really changed. Words: Improved or Deteriorated for a measure with a "
+        "better direction, Higher or Lower for one without (recorded crime, incidents and calls, where a rise can mean "
+        "more reporting or better recording as much as more harm), Comparable when the change is not significant.",
+    ),
     ("Low sample", "Too few cases (victims surveyed, crimes, incidents) to compare; the figure is shown but no word."),
     ("n", "The number of cases a rate or a median rests on."),
     ("Rolling 12 months", "The 12 months ending with the month shown, which smooths out seasonal and one-off swings."),
     ("Baseline", "The rolling 12 months to the March before the month (the last financial year end); the year's benchmark."),
     ("Strategic measure", "A measure the Police and Crime Plan judges its pillar on; each pillar opens with them."),
-    ("Control chart", "A month-by-month chart with a centre line (the usual level) and limits within which the "
-     "months of a stable process fall. Counts and medians use an XmR chart (limits from how much one month differs "
-     "from the next); rates use a Laney chart (the same, with limits that widen in a month with few cases)."),
-    ("Control limits (three sigma) and two-sigma lines", "The outer lines of a control chart and the lines two thirds of "
-     "the way to them. A month beyond the limits, two of three beyond the two-sigma lines, seven in a row on one side "
-     "of the centre line or seven rising or falling in a row, is a signal: special cause."),
-    ("Common cause, special cause", "Common cause: the ordinary month-to-month variation of a stable process. Special "
-     "cause: a signal that something has changed, marked improvement or concern (or neither, for a measure without a "
-     "better direction)."),
-    ("Re-base", "A new start for a chart's centre line and limits after a known change (COVID-19, a new grading "
-     "policy), so later months are judged against the new normal."),
-    ("Prosecution possible outcome rate", "Crimes given an outcome that brought an offender to justice (charge or "
-     "summons, caution, offence taken into consideration, penalty notice, cannabis or khat warning, community "
-     "resolution) in the period, over the crimes recorded in it; it can pass 100%."),
-    ("Crime data integrity (CDI) compliance", "From an audit of incidents: the crimes correctly recorded out of the "
-     "crimes that should have been recorded."),
+    (
+        "Control chart",
+        "A month-by-month chart with a centre line (the usual level) and limits within which the "
+        "months of a stable process fall. Counts and medians use an XmR chart (limits from how much one month differs "
+        "from the next); rates use a Laney chart (the same, with limits that widen in a month with few cases).",
+    ),
+    (
+        "Control limits (three sigma) and two-sigma lines",
+        "The outer lines of a control chart and the lines two thirds of "
+        "the way to them. A month beyond the limits, two of three beyond the two-sigma lines, seven in a row on one side "
+        "of the centre line or seven rising or falling in a row, is a signal: special cause.",
+    ),
+    (
+        "Common cause, special cause",
+        "Common cause: the ordinary month-to-month variation of a stable process. Special "
+        "cause: a signal that something has changed, marked improvement or concern (or neither, for a measure without a "
+        "better direction).",
+    ),
+    (
+        "Re-base",
+        "A new start for a chart's centre line and limits after a known change (COVID-19, a new grading "
+        "policy), so later months are judged against the new normal.",
+    ),
+    (
+        "Prosecution possible outcome rate",
+        "Crimes given an outcome that brought an offender to justice (charge or "
+        "summons, caution, offence taken into consideration, penalty notice, cannabis or khat warning, community "
+        "resolution) in the period, over the crimes recorded in it; it can pass 100%.",
+    ),
+    (
+        "Crime data integrity (CDI) compliance",
+        "From an audit of incidents: the crimes correctly recorded out of the crimes that should have been recorded.",
+    ),
 )
 WORDS = {"current_month_vs_3y_avg", "rolling_12m_vs_3y_avg", "performance_vs_benchmark"}
 MONTH_WORDS = {"current_month_vs_3y_avg"}  # the others are words on the rolling 12 months
-CHANGES = {"change_on_1y_ago"}
+# a change column and the two figures it is the difference of (as printed: fmt.difference)
+CHANGES = {"change_on_1y_ago": ("current_month", "same_month_1y_ago")}
 N_OF = {"current_month": "current_month_n", "rolling_12_months": "rolling_12_months_n"}
 
 
@@ -108,7 +129,7 @@ def render(
         warnings=[
             {
                 "severity": w["severity"],
-                "text": warning_text(w),
+                "text": warning_text(w, data.extents[i] if data.extents else None, month),
                 "this_month": month_text(data.warned_measures[i], month, names_of),
             }
             for i, w in enumerate(data.warnings)
@@ -126,35 +147,67 @@ def gate_summary(run: dict[str, Any] | None) -> str | None:
     if not run:
         return None
     blocking, warnings = run["blocking_failures"], run["warnings"]
+    found = (
+        "none failed"
+        if not blocking and not warnings
+        else f"{'none' if not blocking else blocking} of those that stop publication failed"
+        + (
+            f", and {warnings} {'warning was' if warnings == 1 else 'warnings were'} raised (listed below; a "
+            "warning never stops publication)"
+            if warnings
+            else ""
+        )
+    )
     return (
-        f"These figures passed the quality gate on {run['validated_at']:%d %B %Y at %H:%M}, the run that published them: "
-        f"{run['checks']} checks, {'no' if not blocking else blocking} blocking "
-        f"{'failure' if blocking == 1 else 'failures'}, {'no' if not warnings else warnings} "
-        f"{'warning' if warnings == 1 else 'warnings'}."
+        f"These figures passed the warehouse's {run['checks']} data-quality checks on "
+        f"{run['validated_at']:%d %B %Y at %H:%M}, before they were published: {found}."
     )
 
 
-def warning_text(warning: dict[str, Any]) -> str:
-    """A failed check in plain words: what it checks and how many rows of which extracts it found
-    (the gate stores the counts as a list beside the extracts they belong to)."""
+def warning_text(warning: dict[str, Any], extent: dict[str, Any] | None, month: Any) -> str:
+    """A failed check in a board member's words: what its rows are (the check's in_words), and how
+    many of which records in which months up to the pack's (its extent: see data.warning_extent),
+    else how many rows the gate found. No file, table or column names."""
+    what = warning.get("in_words") or warning["description"]
+    what = what[:1].upper() + what[1:]
+    if extent:
+        found = [
+            f"{e['found']:,.0f} of {e['loaded']:,.0f} {records_of(e['source'])} ({share(e['found'], e['loaded'])})"
+            for e in extent["sources"]
+            if e["found"]
+        ]
+        if not found:
+            return f"{what}: none in the months to {month:%B %Y}."
+        return f"{what}: {joined(found)}, in {extent['months_found']} of the {extent['months']} months to {month:%B %Y}."
     sources = [source.strip() for source in (warning.get("where_failed") or "").split(";") if source.strip()]
     try:
         counts = json.loads(str(warning.get("observed_value") or ""))
     except ValueError:
         counts = None
     if isinstance(counts, list) and len(counts) == len(sources) and all(isinstance(c, int | float) for c in counts):
-        found = [rows_of(count, source) for count, source in zip(counts, sources, strict=True)]
+        found = [f"{count:,.0f} {records_of(source)}" for count, source in zip(counts, sources, strict=True)]
     else:
-        found = [source.replace("_", " ") for source in sources]
-    where = (
-        f" Found in {', '.join(found[:-1])} and {found[-1]}." if len(found) > 1 else (f" Found in {found[0]}." if found else "")
-    )
-    return f"{warning['description']}{where}"
+        found = [records_of(source) for source in sources]
+    return f"{what}: {joined(found)}." if found else f"{what}."
 
 
-def rows_of(count: float, source: str) -> str:
-    """ "1 row of calls", "1,936 rows of crime outcomes"."""
-    return f"{count:,.0f} {'row' if count == 1 else 'rows'} of {source.replace('_', ' ')}"
+def records_of(source: str) -> str:
+    """ "crime_outcomes" -> "crime outcome records" (an extract's rows in words)."""
+    words = source.replace("_", " ").split()
+    if words and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    return " ".join([*words, "records"])
+
+
+def share(part: float, whole: float) -> str:
+    """ "0.6%", or "under 0.1%" for a share that would print as 0.0%."""
+    value = part / whole if whole else 0.0
+    return "under 0.1%" if 0 < value < 0.0005 else f"{value:.1%}"
+
+
+def joined(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def month_text(touched: dict[str, int | None], month: Any, names_of: dict[str, str]) -> str:
@@ -194,7 +247,7 @@ def _row(row: dict[str, Any], warned: list[dict[str, int | None]]) -> dict[str, 
             cells.append({"column": column, "word": shown})
             continue
         n = row[N_OF[column]] if column in N_OF else None
-        text = change(value, row["unit"]) if column in CHANGES else figure(value, row["unit"])
+        text = difference(*(row[c] for c in CHANGES[column]), row["unit"]) if column in CHANGES else figure(value, row["unit"])
         n_text = with_n(value, row["unit"], n)[len(text) :].strip() if n is not None and column not in CHANGES else ""
         cells.append({"column": column, "value": "" if value is None else value, "text": text, "n": n_text})
     return {

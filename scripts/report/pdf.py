@@ -48,6 +48,8 @@ def print_pdf(page: Path, target: Path) -> Path:
                 *CHROMIUM_FLAGS,
                 f"--user-data-dir={profile}",
                 "--no-pdf-header-footer",
+                # bookmarks from the page's headings (a pillar per h2), so a reader can jump to one
+                "--generate-pdf-document-outline",
                 f"--print-to-pdf={partial}",
                 page.resolve().as_uri(),
             ],

@@ -15,10 +15,14 @@ from scripts.report.data import PILLARS, PackData
 # Excel number formats by the measure's unit (rates are stored as fractions, shown as per cent).
 NUMBER_FORMATS = {"rate": "0.0%", "minutes": "0.0", "per_1000": "0.00", "count": "#,##0"}
 COUNT_FORMAT = "#,##0"
+# A change by the measure's unit: its format (signed) and the factor its value is written with. A
+# change in a rate is in percentage points (0.039 is written 3.9 and shows "+3.9 pts", never "+3.9%",
+# which would read as a relative change).
+CHANGE_FORMATS = {"rate": ('0.0" pts"', 100), "minutes": ('0.0" min"', 1), "per_1000": ("0.00", 1), "count": ("#,##0", 1)}
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 # The board table's columns: (column of marts.rpt_board_tables, heading, kind): kind 'value' takes
-# the measure's format, 'change' the same signed, 'n' a count format, 'word' stays text.
+# the measure's format, 'change' its change format (CHANGE_FORMATS), 'n' a count format, 'word' stays text.
 BOARD_COLUMNS = (
     ("measure_id", "Measure id", "text"),
     ("measure_name", "Measure", "text"),
@@ -26,7 +30,7 @@ BOARD_COLUMNS = (
     ("current_month", "Current month", "value"),
     ("current_month_n", "Current month n", "n"),
     ("previous_month", "Previous month", "value"),
-    ("change_on_1y_ago", "Change on same month 1 year ago", "change"),
+    ("change_on_1y_ago", "Change on same month 1 year ago (points for a rate)", "change"),
     ("same_month_1y_ago", "Same month 1 year ago", "value"),
     ("same_month_2y_ago", "Same month 2 years ago", "value"),
     ("same_month_3y_ago", "Same month 3 years ago", "value"),
@@ -34,8 +38,8 @@ BOARD_COLUMNS = (
     ("rolling_12_months", "Rolling 12 months", "value"),
     ("rolling_12_months_n", "Rolling 12 months n", "n"),
     ("rolling_12m_vs_3y_avg", "Rolling 12 months v 3-year average", "word"),
-    ("baseline", "Baseline (year end)", "value"),
-    ("performance_vs_benchmark", "Performance v benchmark", "word"),
+    ("baseline", "Baseline: rolling 12 months to the March before", "value"),
+    ("performance_vs_benchmark", "Rolling 12 months v baseline", "word"),
     ("has_low_sample", "Low sample", "text"),
 )
 HEADLINE_COLUMNS = (
@@ -71,8 +75,10 @@ def write_workbook(data: PackData, catalogue: list[dict[str, Any]], commentary: 
                 if kind == "value":
                     sheet.cell(offset, index).number_format = NUMBER_FORMATS.get(row["unit"], COUNT_FORMAT)
                 elif kind == "change":
-                    shown = NUMBER_FORMATS.get(row["unit"], COUNT_FORMAT)
-                    sheet.cell(offset, index).number_format = f"+{shown};-{shown};{shown}"
+                    shown, factor = CHANGE_FORMATS.get(row["unit"], (COUNT_FORMAT, 1))
+                    cell = sheet.cell(offset, index)
+                    cell.value = None if cell.value is None else cell.value * factor
+                    cell.number_format = f"+{shown};-{shown};{shown}"
                 elif kind == "n":
                     sheet.cell(offset, index).number_format = COUNT_FORMAT
         sheet.column_dimensions["B"].width = 60

@@ -343,6 +343,21 @@ def test_the_pack_prints_to_an_a4_pdf_and_an_excel_workbook(tmp_path: Path) -> N
         assert cell.number_format == number_format
     assert book["Headlines"]["B2"].value == headline
     assert book["Measures"].max_row == 65  # the 64 catalogue measures under a header
+    # a change in a rate is in points: written x 100 and shown "+3.9 pts", never "+3.9%"
+    rows = {row[0].value: row for row in book["Offenders"].iter_rows(min_row=2)}
+    heading = [cell.value for cell in book["Offenders"][1]]
+    change_cell = rows["ppo_rate__all"][heading.index("Change on same month 1 year ago (points for a rate)")]
+    last_year = rows["ppo_rate__all"][heading.index("Same month 1 year ago")].value
+    assert change_cell.value == pytest.approx(100 * (round(expected["ppo_rate__all"], 3) - round(last_year, 3)), abs=1e-9)
+    assert change_cell.number_format == '+0.0" pts";-0.0" pts";0.0" pts"' and "%" not in change_cell.number_format
+    # bookmarks: the pack's title, its headlines and each pillar, to jump to
+    outline = [item.title for item in flatten(PdfReader(page.with_suffix(".pdf")).outline)]
+    assert {"Headlines", "Victims", "Offenders", "Communities", "Performance", "Glossary"} <= set(outline), outline
+
+
+def flatten(outline: list) -> list:
+    """A PDF's bookmarks, nested lists opened out, in order."""
+    return [item for entry in outline for item in (flatten(entry) if isinstance(entry, list) else [entry])]
 
 
 def contrast(foreground: str, background: str) -> float:
@@ -423,9 +438,23 @@ def test_the_quality_panel_names_the_gate_run_of_the_published_build(tmp_path: P
     (published / "PUBLISHED_RUN").write_text(run_id + "\n")
     page = write_pack(published / "warehouse.duckdb", tmp_path / "pack.html", KNOWN_MONTH).read_text(encoding="utf-8")
     panel = page.split('id="data-quality"', 1)[1].split("</div>", 1)[0]
-    assert f"{validated_at:%d %B %Y at %H:%M}" in panel and "2099" not in panel and "99 checks" not in panel
+    assert f"{validated_at:%d %B %Y at %H:%M}" in panel and "2099" not in panel and " 99 " not in panel
     assert run_id not in panel and "later-unpublished-run" not in panel
-    assert "[" not in panel and "Found in" in panel
+    assert "[" not in panel and "data-quality checks" in panel
+
+
+@needs_warehouse
+def test_the_quality_panel_is_in_a_board_members_words(tmp_path: Path) -> None:
+    """Each warning says what share of which records it found, in which months up to the pack's: no
+    file, table, column or check names (a board member reads it)."""
+    page = write_pack(PUBLISHED, tmp_path / "pack.html", "2019-12").read_text(encoding="utf-8")
+    panel = unescape(re.sub(r"<[^>]+>", " ", page.split('id="data-quality"', 1)[1].split("</div>", 1)[0]))
+    assert not re.search(r"\w+\.(?:csv|md|yml|py|sql)\b|\b(?:seeds|marts|quality|raw|staging)[./]|\w_\w", panel), panel
+    shares = re.findall(r"([\d,]+) of ([\d,]+) ([a-z ]+) records \((under 0\.1|[\d.]+)%\)", panel)
+    assert shares and re.search(r"in \d+ of the \d+ months to December 2019", panel), panel
+    for found, loaded, _, shown in shares:
+        found, loaded = int(found.replace(",", "")), int(loaded.replace(",", ""))
+        assert shown == "under 0.1" or float(shown) == pytest.approx(100 * found / loaded, abs=0.05)
 
 
 def test_trend_charts_have_a_labelled_y_axis_and_month_ticks_inside_the_drawing() -> None:

@@ -90,3 +90,59 @@ def test_dbt_docs_list_the_models_offline(tmp_path: Path) -> None:
     dom, fetched = open_offline(PUBLISHED / "dbt_docs" / "index.html", tmp_path / "dbt")
     assert fetched == []
     assert all(model in dom for model in ("measure_values", "measure_commentary", "rpt_board_tables"))
+
+
+def gx_validation_page(folder: Path, suite: str, status: str) -> Path:
+    """A validation page as GX writes it (its status line), in its folder of validations."""
+    page = folder / "validations" / suite / "__none__" / "20261205T010203.000000Z" / f"warehouse-{suite}.html"
+    page.parent.mkdir(parents=True)
+    icon = "fa-check-circle text-success" if status == "Succeeded" else "fa-times text-danger"
+    page.write_text(f'<html><head></head><body><span>Status:</span> <i class="fas {icon}"></i> {status}</body></html>')
+    return page
+
+
+def test_a_validation_failing_only_warnings_is_shown_passed_with_warnings(tmp_path: Path) -> None:
+    """GX says Failed for any failed expectation; the gate's warnings never stop a publish, so the
+    index and the page say "Passed with warnings" for them, and Failed only where a blocking check failed."""
+    from scripts.data_docs import WARNED, make_offline
+
+    warned = gx_validation_page(tmp_path, "staging__quality_source_checks", "Failed")
+    blocked = gx_validation_page(tmp_path, "marts__measure_values", "Failed")
+    passed = gx_validation_page(tmp_path, "raw__raw_columns", "Succeeded")
+    statuses = {v.suite: v.status for v in make_offline(tmp_path, frozenset({"staging__quality_source_checks"}))}
+    assert statuses == {
+        "staging__quality_source_checks": WARNED,
+        "marts__measure_values": "Failed",
+        "raw__raw_columns": "Succeeded",
+    }
+    index = (tmp_path / "index.html").read_text()
+    assert f'class="passed-with-warnings">{WARNED}<' in index and 'class="failed">Failed<' in index
+    assert WARNED in warned.read_text() and "Failed" not in warned.read_text()
+    assert "Failed" in blocked.read_text() and "Succeeded" in passed.read_text()
+
+
+@needs_published
+def test_published_data_docs_show_no_warning_as_a_failure() -> None:
+    """Every validation the published index calls Failed has a blocking check failed in the published
+    run (none does, or the build would not be published)."""
+    import duckdb
+
+    index = (PUBLISHED / "data_docs" / "index.html").read_text(encoding="utf-8")
+    shown = dict(
+        re.findall(
+            r'<a href="validations/([^/"]+)/[^"]*">[^<]*</a></td><td>[^<]*</td><td>[^<]*</td><td class="[^"]*">([^<]+)<', index
+        )
+    )
+    with duckdb.connect(str(PUBLISHED / "warehouse.duckdb"), read_only=True) as connection:
+        run = connection.execute("select run_id from quality.validation_runs order by validated_at desc limit 1").fetchone()[0]
+        failing = dict(
+            connection.execute(
+                "select suite || '__' || dataset, bool_or(severity = 'blocking') from quality.validation_results "
+                "where run_id = ? and not passed group by all",
+                [run],
+            ).fetchall()
+        )
+    assert shown
+    for suite, status in shown.items():
+        expected = "Succeeded" if suite not in failing else ("Failed" if failing[suite] else "Passed with warnings")
+        assert status == expected, (suite, status)

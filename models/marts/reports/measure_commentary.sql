@@ -3,10 +3,11 @@
 -- cites. When each rule fires, its rank, whether it is a headline and its wording are all in
 -- seeds/commentary_rules.csv (docs/commentary.md). The month's headlines are its rows with a
 -- headline_rank, in tiers (headline_tier): every significant change in a strategic measure of the
--- force first, then the strategic measures' other headlines and rolling 12 months, then the
--- best-ranked headline rule of each other measure and geography (the force's first, the rule ranks
--- taking turns: each rank's strongest, then each rank's second ...). Never on a low sample. The
--- pack (scripts/pack.py) prints them.
+-- force (or its highest or lowest month over the longest span a rule looks back) first, then one
+-- lead for each strategic measure without one (its best headline, or its rolling 12 months against
+-- a year before), then the best-ranked headline rule of each other measure and geography (the force's first, the rule ranks taking turns: each rank's strongest,
+-- then each rank's second ...). Never on a low sample. The pack (scripts/pack.py) prints tiers 1
+-- and 2 whole and the first of tier 3.
 {%- set rules = seed_entries('commentary_rules', order_by='rule_rank, rule_id') %}
 {%- set row_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
 
@@ -320,24 +321,47 @@ ranked as (
 
 ),
 
+leads as (
+
+    -- the sentences a strategic measure of the force may lead with: a headline rule's, or its
+    -- rolling 12 months against a year before (significant or not), never on a low sample
+    select
+        *,
+        coalesce(
+            is_strategic and geography_level = 'force' and not is_low_sample
+            and (is_headline or rule_id = 'rolling_vs_last_year'),
+            false
+        ) as is_strategic_lead,
+        -- a highest or lowest month over the longest span any rule looks back (36 months)
+        coalesce(span_months = max(span_months) over (), false) as is_longest_span_record
+
+    from ranked
+
+),
+
 tiered as (
 
-    -- which headlines come first: 1, every significant change in a strategic measure of the force;
-    -- 2, its other headline and its rolling 12 months against a year before (what a board report
-    -- leads a pillar with, significant or not); 3, every other measure's best headline. Never a
-    -- sentence on a low sample.
+    -- which headlines come first: 1, every significant change in a strategic measure (and its
+    -- highest or lowest month over the longest span); 2, for a strategic measure with none, its best
+    -- lead (what a board report opens a pillar with); 3, every other measure's best headline. Never
+    -- a sentence on a low sample.
     select
         *,
         case
             when coalesce(is_low_sample, false) then null
-            when is_strategic and geography_level = 'force' and is_significant_change
-                and (is_headline or rule_id = 'rolling_vs_last_year') then 1
-            when is_strategic and geography_level = 'force'
-                and (is_measure_headline or rule_id = 'rolling_vs_last_year') then 2
+            when is_strategic_lead and (is_significant_change or is_longest_span_record) then 1
+            when is_strategic_lead
+                and not bool_or(is_strategic_lead and (is_significant_change or is_longest_span_record)) over strategic_measure
+                and row_number() over (
+                        partition by period_month, measure_id, geography_level, geography, is_strategic_lead
+                        order by rule_rank asc, rule_id asc
+                    ) = 1
+                then 2
             when is_measure_headline then 3
         end as headline_tier
 
-    from ranked
+    from leads
+    window strategic_measure as (partition by period_month, measure_id, geography_level, geography)
 
 ),
 
