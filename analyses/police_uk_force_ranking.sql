@@ -7,7 +7,8 @@ select
     period_month,
     crimes,
     round(crimes_per_1000, 2) as crimes_per_1000,
-    rank_by_rate || ' of ' || ranked_forces as rank_by_rate,
+    rank_by_rate,
+    rank_by_rate || ' of ' || ranked_forces as rank_of_ranked,
     round(100 * share_of_region, 1) as share_of_region_pct,
     round(region_crimes_per_1000, 2) as region_crimes_per_1000,
     region_forces_counted || ' of ' || region_forces_expected as region_coverage,
@@ -17,4 +18,5 @@ select
 from marts.police_uk_force_context
 where period_window = 'month'
     and period_month = (select max(latest.period_month) from marts.police_uk_force_context as latest)
-order by rank_by_rate nulls last, force_name;
+-- by the rank as a number (1, 2, ... 10), never as text (1, 10, 11, 2)
+order by rank_by_rate asc nulls last, force_name asc;

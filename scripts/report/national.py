@@ -27,6 +27,9 @@ ATTRIBUTION = (
 )
 
 
+NO_FILE = "no file"
+
+
 class NoPoliceUkData(Exception):
     """The warehouse holds no data.police.uk rows for the force asked for."""
 
@@ -181,16 +184,19 @@ def render_section(context: NationalContext, heading: str = "National context (d
     """The National context section: the force's crime and rate per 1,000 against its region and
     England and Wales, with coverage; its rank; its crime mix against theirs (templates/national_section.html)."""
     force = context.force
-    rolling = context.rolling if context.rolling and context.rolling["is_complete"] else None
+    rolling = context.rolling
+    complete_rolling = rolling if rolling and rolling["is_complete"] else None
     rows = [
         {
             "key": "force",
             "label": force["force_name"],
             "crimes": figure(force["crimes"], "count"),
             "rate": figure(force["crimes_per_1000"], "per_1000"),
-            "rolling_crimes": figure(rolling and rolling["crimes"], "count"),
-            "rolling_rate": figure(rolling and rolling["crimes_per_1000"], "per_1000"),
-            "coverage": "complete" if force["is_complete"] else "incomplete",
+            "coverage": "complete" if force["is_complete"] else (force["incomplete_reason"] or "incomplete"),
+            # a window that is not complete carries no figure: its cells say why
+            "rolling_crimes": figure(complete_rolling and complete_rolling["crimes"], "count"),
+            "rolling_rate": figure(complete_rolling and complete_rolling["crimes_per_1000"], "per_1000"),
+            "rolling_coverage": "complete" if complete_rolling else ((rolling and rolling["incomplete_reason"]) or "not loaded"),
         }
     ]
     for label, row, row_rolling, key in (
@@ -204,9 +210,11 @@ def render_section(context: NationalContext, heading: str = "National context (d
                     "label": label,
                     "crimes": figure(row["crimes"], "count"),
                     "rate": figure(row["crimes_per_1000"], "per_1000"),
+                    "coverage": _coverage(row),
                     "rolling_crimes": figure(row_rolling and row_rolling["crimes"], "count"),
                     "rolling_rate": figure(row_rolling and row_rolling["crimes_per_1000"], "per_1000"),
-                    "coverage": _coverage(row),
+                    # the window's own coverage: the forces complete in every month of it
+                    "rolling_coverage": _coverage(row_rolling),
                 }
             )
     change = force["change_on_last_year"]
@@ -269,6 +277,12 @@ def render_public_pack(pack: PublicPack, style: str) -> str:
     """A whole page for one force from data.police.uk alone: crime by type with trends, districts,
     national context and the data-quality notes of its files (templates/public_pack.html)."""
     context = pack.context
+    # a month the download has no file for shows "no file", never a count (its value is null)
+    no_file = any(row["month"] == f"{context.month:%Y-%m}" and not row["rows_loaded"] for row in pack.quality)
+
+    def count(value: float | None) -> str:
+        return NO_FILE if no_file else figure(value, "count")
+
     return ENVIRONMENT.get_template("public_pack.html").render(
         name=context.force["force_name"],
         month_name=f"{context.month:%B %Y}",
@@ -278,7 +292,7 @@ def render_public_pack(pack: PublicPack, style: str) -> str:
                 "id": row["measure_id"],
                 "name": row["name"],
                 "value": "" if row["value"] is None else row["value"],
-                "crimes": figure(row["value"], "count"),
+                "crimes": count(row["value"]),
                 "last_year": figure(row["same_month_last_year"], "count"),
                 "word": row["vs_last_year"] or DASH,
             }
@@ -296,8 +310,8 @@ def render_public_pack(pack: PublicPack, style: str) -> str:
         districts=[
             {
                 "district": row["district"],
-                "crimes": figure(row["crimes"], "count"),
-                "rate": figure(row["crimes_per_1000"], "per_1000"),
+                "crimes": count(row["crimes"]),
+                "rate": NO_FILE if no_file else figure(row["crimes_per_1000"], "per_1000"),
                 "word": row["vs_last_year"] or DASH,
             }
             for row in pack.districts

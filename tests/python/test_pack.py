@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from scripts.pack import write_pack
-from scripts.report.fmt import change, figure, with_n
+from scripts.report.fmt import change, difference, figure, with_n
 from scripts.report.pdf import CHROMIUM_FLAGS, print_pdf
 from scripts.settings import PROJECT_ROOT, published_dir, warehouse_path
 
@@ -162,14 +162,16 @@ def test_pack_renders_in_chromium_with_every_pillar_and_no_console_errors(tmp_pa
             row[0]
             for row in connection.execute("""
             select sentence from marts.measure_commentary
-            where period_month = date '2020-08-01' and headline_rank <= 8 order by headline_rank""").fetchall()
+            where period_month = date '2020-08-01' and headline_tier is not null
+            qualify headline_tier < 3 or row_number() over (partition by headline_tier order by headline_rank) <= 5
+            order by headline_rank""").fetchall()
         ]
         commented = connection.execute("""
             select sentence from marts.measure_commentary
             where period_month = date '2020-08-01' and measure_id = 'crimes__all' and geography_level = 'force'""").fetchall()
     shown = dom.split('id="headlines"', 1)[1].split("</section>", 1)[0]
     items = [unescape(item.split(">", 1)[1].split("</li>", 1)[0]) for item in shown.split("<li ")[1:]]
-    assert len(headlines) == 8 and items == headlines
+    assert len(headlines) > 5 and items == headlines
     chart = dom.split('class="chart" data-measure="crimes__all"', 1)[1].split('class="chart"', 1)[0]
     assert commented and all(escape(sentence, quote=False) in chart for (sentence,) in commented)
     assert with_n(cdi, "rate", cdi_n) in dom
@@ -224,14 +226,15 @@ def test_the_template_escapes_every_text() -> None:
     """A measure name, force name and warning carrying markup come out as text, never as tags."""
     warning = {
         "severity": "warning",
-        "description": "a <b>bold</b> claim",
+        "description": "the check's own description",
+        "in_words": "a <b>bold</b> claim",
         "observed_value": 1,
         "where_failed": "crimes",
         "failed_extracts": ["crimes"],
     }
     page = render_rows([board_row(measure_name="<script>alert(1)</script>")], [warning], "Force & <Co>", [{"x": 2}])
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "Force &amp; &lt;Co&gt;" in page and "a &lt;b&gt;bold&lt;/b&gt; claim" in page
+    assert "Force &amp; &lt;Co&gt;" in page and "A &lt;b&gt;bold&lt;/b&gt; claim" in page
     assert 'href="#warning-1"' in page  # the warned measure is marked
 
 
@@ -270,8 +273,21 @@ def test_nothing_to_compare_shows_no_comparison_never_comparable() -> None:
 def test_changes_are_signed_in_the_measure_unit() -> None:
     assert change(247.0, "count") == "+247" and change(-0.012, "rate") == "−1.2 pts"
     assert change(0.0004, "rate") == "±0.0 pts" and change(None, "minutes") == "–"
-    page = render_rows([board_row(change_on_1y_ago=-133.0)])
+    page = render_rows([board_row(current_month=3.0, same_month_1y_ago=136.0)])
     assert ">−133<" in page
+
+
+def test_changes_are_the_difference_of_the_printed_figures() -> None:
+    """19.3% against 19.2% is +0.1 pts and 18.3 against 17.3 min is +1.0 min, as a reader subtracts
+    them, whatever decimals lie behind (the raw differences would print ±0.0 pts and +0.9 min)."""
+    assert difference(0.19251, 0.19249, "rate") == "+0.1 pts" and change(0.19251 - 0.19249, "rate") == "±0.0 pts"
+    assert difference(18.26, 17.34, "minutes") == "+1.0 min" and change(18.26 - 17.34, "minutes") == "+0.9 min"
+    assert difference(0.1925, 0.192, "rate") == "±0.0 pts"  # 0.1925 prints as 19.2%
+    rate = board_row(unit="rate", current_month=0.19251, same_month_1y_ago=0.19249, change_on_1y_ago=0.00002)
+    minutes = board_row(measure_id="y", unit="minutes", current_month=18.26, same_month_1y_ago=17.34, change_on_1y_ago=0.92)
+    page = render_rows([rate, minutes])
+    cells = dict(re.findall(r'data-measure="(\w)" data-column="change_on_1y_ago"[^>]*><span class="figure">([^<]*)<', page))
+    assert cells == {"x": "+0.1 pts", "y": "+1.0 min"}
 
 
 A4_POINTS = {(595, 842), (842, 595)}  # portrait, or landscape for the pillars' wide tables
@@ -405,13 +421,13 @@ def test_colours_pass_wcag_aa_contrast() -> None:
 
 @needs_warehouse
 def test_meaning_is_never_carried_by_colour_alone(tmp_path: Path) -> None:
-    """Each special-cause point carries its letter beside the colour, every chart has a text
+    """Each special-cause point carries its mark (tick, cross, diamond) beside the colour, every chart has a text
     alternative, and every shaded cell says its word."""
     page = write_pack(PUBLISHED, tmp_path / "pack.html", KNOWN_MONTH).read_text(encoding="utf-8")
     special = re.findall(
-        r'<circle class="(improvement|concern|neither)"[^>]*>.*?</circle><text class="mark"[^>]*>([ICN])</text>', page
+        r'<circle class="(improvement|concern|neither)"[^>]*>.*?</circle><text class="mark"[^>]*>([\u2713\u2717\u25c6])</text>', page
     )
-    assert special and all(mark == {"improvement": "I", "concern": "C", "neither": "N"}[kind] for kind, mark in special)
+    assert special and all(mark == {"improvement": "\u2713", "concern": "\u2717", "neither": "\u25c6"}[kind] for kind, mark in special)
     assert page.count('<circle class="improvement"') + page.count('<circle class="concern"') + page.count(
         '<circle class="neither"'
     ) == len(special)
@@ -482,7 +498,7 @@ def test_trend_charts_have_a_labelled_y_axis_and_month_ticks_inside_the_drawing(
     months = re.findall(
         r'<text class="axis" x="([\d.]+)" y="[\d.]+" text-anchor="(start|middle|end)">([A-Z][a-z]{2} \d{4})</text>', svg
     )
-    labels = [label for *_, label in months]
+    labels = [label for *_, label in sorted(months, key=lambda month: float(month[0]))]
     assert labels[0] == "Jan 2017" and labels[-1] == "Dec 2019"
     assert "Jul 2017" in svg and "Jan 2019" in svg and 'class="axis-title"' in svg
     for x, _, label in re.findall(r'<text class="[a-z-]+" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg):
@@ -625,3 +641,131 @@ def test_flagged_rows_are_counted_against_each_measure_they_touch() -> None:
     quiet_month = next(month for month in months if not any(m == month and rows[1] for (_, m), rows in flags.items()))
     with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
         assert measures_touched(connection, failed_check(connection, "outcomes_have_their_crime"), quiet_month) == {}
+
+
+def printed_text_sizes(pdf: Path) -> list[tuple[float, str]]:
+    """Every piece of text in a PDF with the size it prints at (points): the font size scaled by the
+    text and current matrices, as a reader measures it."""
+    found: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: Any, size: float) -> None:
+        if text.strip():
+            found.append((size * math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3]), text.strip()))
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def charts_only(page: str, extra_style: str = "") -> str:
+    """The pack's page with every pillar's table taken out: what is left of each pillar is its charts
+    (title, commentary, trend, split, legends), printed with the pack's own styles."""
+    pillars = re.sub(r"<table>.*?</table>", "", page, flags=re.DOTALL)
+    body = "".join(re.findall(r'<section class="pillar" id="(?:victims|offenders|communities|performance)">.*?</section>', pillars, re.DOTALL))
+    head = page.split("<body>", 1)[0].replace("</head>", f"<style>{extra_style}</style></head>")
+    return f"{head}<body>{body}</body></html>"
+
+
+def smallest_chart_text(page: str, work: Path, extra_style: str = "") -> tuple[float, str]:
+    html_file = work / "charts.html"
+    html_file.write_text(charts_only(page, extra_style), encoding="utf-8")
+    sizes = [(size, text) for size, text in printed_text_sizes(print_pdf(html_file, work / "charts.pdf"))]
+    # the page footer (the month and page numbers) is the print margin's, not a chart's
+    return min((size, text) for size, text in sizes if not re.fullmatch(r"Page|\d+|of|.*performance pack.*", text))
+
+
+@needs_warehouse
+def test_chart_text_prints_at_8_points_or_more(tmp_path: Path) -> None:
+    """Every text of the charts (axes, ticks, line labels, marks, splits, legends, commentary) prints at
+    8 pt or more on the A4 page, measured in the PDF Chromium prints; the check sees text set smaller."""
+    page = write_pack(PUBLISHED, tmp_path / "pack.html", "2019-12").read_text(encoding="utf-8")
+    size, text = smallest_chart_text(page, tmp_path)
+    assert size >= 8.0, f"{text!r} prints at {size:.1f} pt"
+    small = tmp_path / "small"
+    small.mkdir()
+    size, _ = smallest_chart_text(page, small, extra_style="svg .axis { font-size: 7px; }")
+    assert size < 8.0
+
+
+def text_boxes(svg: str) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Each text of an SVG chart with the box it takes (charts.text_box: its anchor, its length)."""
+    from scripts.report.charts import FONT_SIZE, text_box
+
+    boxes = []
+    for attributes, text in re.findall(r"<text ([^>]*)>([^<]*)</text>", svg):
+        found = dict(re.findall(r'([a-z-]+)="([^"]*)"', attributes))
+        size = FONT_SIZE
+        boxes.append(
+            (unescape(text), text_box(float(found["x"]), float(found["y"]), unescape(text), found.get("text-anchor", "start"), size))
+        )
+    return boxes
+
+
+def overprinted(svg: str) -> list[tuple[str, str]]:
+    """Pairs of texts whose boxes overlap, and texts over a point (a mark sits on its own point)."""
+    from scripts.report.charts import overlaps
+
+    boxes = text_boxes(svg)
+    pairs = [(a, b) for i, (a, box) in enumerate(boxes) for b, other in boxes[i + 1 :] if overlaps(box, other)]
+    points = [(float(x), float(y)) for x, y in re.findall(r'<circle [^>]*cx="([\d.]+)" cy="([\d.]+)"', svg)]
+    marks = {"\u2713", "\u2717", "\u25c6"}
+    covered = [
+        (text, f"point at {x:.0f},{y:.0f}")
+        for text, (left, top, right, bottom) in boxes
+        if text not in marks
+        for x, y in points
+        if left <= x <= right and top <= y <= bottom
+    ]
+    return pairs + covered
+
+
+@needs_warehouse
+def test_no_chart_text_overprints_another_or_a_point(tmp_path: Path) -> None:
+    """Every trend and split chart of two packs: no two texts' boxes overlap, no text lies over a
+    point, every text inside the drawing. The check catches two month ticks run together."""
+    from scripts.report.charts import HEIGHT
+
+    for month in (KNOWN_MONTH, "2019-12"):
+        page = write_pack(PUBLISHED, tmp_path / f"pack-{month}.html", month).read_text(encoding="utf-8")
+        svgs = re.findall(r'<svg class="(?:trend|bars)".*?</svg>', page, re.DOTALL)
+        assert len(svgs) > 20
+        for svg in svgs:
+            width, height = (float(v) for v in re.search(r'viewBox="0 0 ([\d.]+) ([\d.]+)"', svg).groups())
+            assert not overprinted(svg), (month, overprinted(svg)[:3])
+            for text, (left, top, right, bottom) in text_boxes(svg):
+                assert left >= 0 and right <= width and top >= 0 and bottom <= max(height, HEIGHT), (month, text)
+    run_together = (
+        '<svg viewBox="0 0 440 220"><text class="axis" x="400" y="204" text-anchor="middle">Jul 2019</text>'
+        '<text class="axis" x="430" y="204" text-anchor="end">Dec 2019</text></svg>'
+    )
+    assert overprinted(run_together) == [("Jul 2019", "Dec 2019")]
+
+
+@needs_warehouse
+def test_december_2019_headlines_lead_with_the_strategic_measures(tmp_path: Path) -> None:
+    """The December 2019 pack (beside the February 2020 board report) opens on its strategic measures:
+    victim satisfaction is among the headlines, and so is every significant change in a strategic
+    measure (all recorded crime's among them) before any other kind."""
+    page = write_pack(PUBLISHED, tmp_path / "pack.html", "2019-12").read_text(encoding="utf-8")
+    shown = page.split('id="headlines"', 1)[1].split("</section>", 1)[0]
+    items = re.findall(r'<li data-measure="([^"]+)" data-rule="([^"]+)">([^<]*)</li>', shown)
+    measures = [measure for measure, _, _ in items]
+    assert "sat_whole__all" in measures
+    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
+        strategic = {m for (m,) in connection.execute("select measure_id from reference.measure_registry where is_strategic").fetchall()}
+        significant = connection.execute("""
+            select commentary.measure_id, commentary.sentence from marts.measure_commentary as commentary
+            inner join marts.measure_values as values
+                on commentary.measure_id = values.measure_id and commentary.geography_level = values.geography_level
+                and commentary.geography = values.geography and commentary.period_month = values.period_month
+                and commentary.period_window = values.period_window
+            where commentary.period_month = date '2019-12-01' and commentary.geography_level = 'force'
+              and commentary.comparison_word in ('Improved', 'Deteriorated', 'Higher', 'Lower')
+              and not coalesce(values.is_low_sample, false)""").fetchall()
+    strategic_changes = {unescape(sentence) for measure, sentence in significant if measure in strategic}
+    assert any(measure == "crimes__all" for measure, _ in significant if measure in strategic)
+    sentences = [unescape(sentence) for _, _, sentence in items]
+    assert strategic_changes <= set(sentences)
+    # before any other kind: every strategic significant change precedes the first other measure's line
+    first_other = next(index for index, measure in enumerate(measures) if measure not in strategic)
+    assert all(sentences.index(sentence) < first_other for sentence in strategic_changes)

@@ -4,10 +4,12 @@ their coverage, and no force blocking another (../shared/data/police_uk_all_forc
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 import sys
 from collections import Counter
+from html import escape
 from pathlib import Path
 
 import duckdb
@@ -328,6 +330,66 @@ def test_a_missing_force_month_marks_that_force_and_the_national_figures_and_the
     assert january == [(3,)]
 
 
+def test_a_month_without_a_file_is_a_gap_everywhere_never_a_zero(faulty_download, tmp_path: Path) -> None:
+    """Hertfordshire has no file for February 2025: its month carries no value (null with the reason,
+    not 0) for the force and its districts, no window touching February carries a value or a word, the
+    national context has no crimes for it, and its public pack prints "no file" in its tables and
+    breaks its trend lines at February."""
+    from scripts.pack import write_public_pack
+
+    warehouse, _ = faulty_download
+    month = query(
+        warehouse,
+        """select count(*), count(value), count(numerator), count(vs_last_year), count(*) filter (where incomplete_reason like '%no street file%')
+        from marts.measure_values
+        where geography in (select geography from marts.measure_values where geography_level = 'district' and geography = 'St Albans'
+                            union all select 'Hertfordshire Constabulary')
+          and period_month = '2025-02-01' and period_window = 'month'""",
+    )[0]
+    assert month[0] > 10 and month[1:] == (0, 0, 0, month[0])
+    touching = query(
+        warehouse,
+        """select count(*), count(value), count(vs_last_year), count(vs_baseline) from marts.measure_values
+        where geography in ('Hertfordshire Constabulary', 'St Albans', 'Watford') and period_month >= '2025-02-01'
+          and period_window != 'month'""",
+    )[0]
+    assert touching[0] > 0 and touching[1:] == (0, 0, 0)
+    # a force without a gap keeps its values: the rule is about the gap, not the month
+    assert query(
+        warehouse,
+        """select count(value) > 0 from marts.measure_values where geography = 'Kent Police'
+        and period_month = '2025-02-01' and period_window = 'month'""",
+    ) == [(True,)]
+    assert query(
+        warehouse,
+        """select crimes, crimes_per_1000, is_complete from marts.police_uk_force_context
+        where force_slug = 'hertfordshire' and period_month = '2025-02-01' and period_window = 'month'""",
+    ) == [(None, None, False)]
+    page = write_public_pack(warehouse, tmp_path / "herts.html", "2025-02", "hertfordshire").read_text(encoding="utf-8")
+    types = page.split('id="crime-by-type"', 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r'data-measure="pu_crimes__[a-z_]+" data-value="[^"]*">([^<]*)<', types)
+    assert cells and set(cells) == {"no file"}, cells
+    districts = page.split('id="districts"', 1)[1].split("</table>", 1)[0]
+    counts = re.findall(r'data-district="[^"]+">([^<]*)<', districts)
+    assert counts and set(counts) == {"no file"}, counts
+    # each trend line is broken at February: two pieces (January, March), never a point at zero
+    lines = re.findall(r'<polyline class="series" points="([^"]*)"', page.split('id="crime-by-type"', 1)[1])
+    assert lines and all(len(points.split()) == 1 for points in lines), lines[:4]
+    march = write_public_pack(warehouse, tmp_path / "herts-march.html", "2025-03", "hertfordshire").read_text(encoding="utf-8")
+    assert "no file" not in march.split('id="crime-by-type"', 1)[1].split("</table>", 1)[0]
+
+
+def test_the_ranking_analysis_orders_ranks_as_numbers(all_forces: Path) -> None:
+    """analyses/police_uk_force_ranking.sql lists force areas by rank 1, 2, ... 10, never as text (1, 10, 2)."""
+    sql = (PROJECT_ROOT / "analyses" / "police_uk_force_ranking.sql").read_text(encoding="utf-8")
+    with duckdb.connect(str(all_forces), read_only=True) as connection:
+        result = connection.execute(sql.rstrip().rstrip(";"))
+        names = [column[0] for column in result.description]
+        ranks = [row[names.index("rank_by_rate")] for row in result.fetchall()]
+    ranked = [rank for rank in ranks if rank is not None]
+    assert max(ranked) >= 10 and ranked == sorted(ranked) and ranks == ranked + [None] * (len(ranks) - len(ranked))
+
+
 def test_a_parent_folder_holding_a_month_and_a_force_does_not_change_the_force(faulty_download) -> None:
     warehouse, _ = faulty_download
     forces = {slug for (slug,) in query(warehouse, "select distinct force_slug from staging.stg_police_uk__street_records")}
@@ -361,4 +423,25 @@ def test_a_public_pack_for_any_force_renders_its_national_context_in_chromium(al
     assert f'data-national="country-rate">{country:,.2f}<' in national
     assert "39 of 43 forces (not counted: Greater Manchester Police, Metropolitan Police Service" in national
     assert "of 39 force areas with complete data for March 2025" in national
+    # the 12-month columns state the window's coverage (the forces complete in every month of it),
+    # not the month's; a window without a figure says why beside its dash
+    for key in ("region", "country"):
+        counted, expected = query(
+            all_forces,
+            f"""
+            select totals.forces_counted, totals.forces_expected from marts.police_uk_area_totals as totals
+            where totals.period_window = 'rolling_12m' and totals.period_month = '2025-03-01'
+              and totals.geography_level = '{key}'
+              and (totals.geography_level = 'country' or totals.geography = (
+                  select region_name from marts.police_uk_force_context where force_slug = 'kent' limit 1))""",
+        )[0]
+        cell = re.search(rf'data-national="{key}-rolling-coverage">([^<]*)<', national).group(1)
+        assert cell.startswith(f"{counted} of {expected} forces"), (key, cell)
+    reason = query(
+        all_forces,
+        """select incomplete_reason from marts.police_uk_force_context
+        where force_slug = 'kent' and period_window = 'rolling_12m' and period_month = '2025-03-01'""",
+    )[0][0]
+    assert 'data-national="force-rolling-crimes">–<' in national
+    assert reason and f'data-national="force-rolling-coverage">{escape(reason)}<' in national
     assert "Open Government Licence" in national

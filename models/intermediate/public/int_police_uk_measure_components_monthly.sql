@@ -89,7 +89,8 @@ district_rates as (
         district_months.district_name,
         district_months.period_month,
         coalesce(district_crimes.crimes, 0) as crimes,
-        coalesce(districts.population_mid2023, 0) / 1000.0 as population_thousands
+        -- null for a bucket (No location, Outside force area, Unknown LSOA): no population, no rate
+        districts.population_mid2023 / 1000.0 as population_thousands
 
     from district_months
     left join district_crimes

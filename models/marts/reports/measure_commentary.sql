@@ -5,8 +5,9 @@
 -- headline_rank, in tiers (headline_tier): every significant change in a strategic measure of the
 -- force (or its highest or lowest month over the longest span a rule looks back) first, then one
 -- lead for each strategic measure without one (its best headline, or its rolling 12 months against
--- a year before), then the best-ranked headline rule of each other measure and geography (the force's first, the rule ranks taking turns: each rank's strongest,
--- then each rank's second ...). Never on a low sample. The pack (scripts/pack.py) prints tiers 1
+-- a year before), then the best-ranked headline rule of each other measure and geography (the
+-- force's first, the rule ranks taking turns: each rank's strongest, then each rank's second ...).
+-- Never on a low sample. The pack (scripts/pack.py) prints tiers 1
 -- and 2 whole and the first of tier 3.
 {%- set rules = seed_entries('commentary_rules', order_by='rule_rank, rule_id') %}
 {%- set row_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
@@ -353,9 +354,9 @@ tiered as (
             when is_strategic_lead
                 and not bool_or(is_strategic_lead and (is_significant_change or is_longest_span_record)) over strategic_measure
                 and row_number() over (
-                        partition by period_month, measure_id, geography_level, geography, is_strategic_lead
-                        order by rule_rank asc, rule_id asc
-                    ) = 1
+                    partition by period_month, measure_id, geography_level, geography, is_strategic_lead
+                    order by rule_rank asc, rule_id asc
+                ) = 1
                 then 2
             when is_measure_headline then 3
         end as headline_tier

@@ -71,8 +71,9 @@ final as (
         report_rows.current_month_n,
         previous.value as previous_month,
         -- from the figures as printed, so the change always agrees with the two figures beside it
-        {{ shown_value(shown_value('report_rows.current_month', 'measures.unit') ~ ' - ' ~ shown_value('one_year.value', 'measures.unit'), 'measures.unit') }}
-            as change_on_1y_ago,
+        {%- set printed_change = shown_value('report_rows.current_month', 'measures.unit') ~ ' - '
+            ~ shown_value('one_year.value', 'measures.unit') %}
+        {{ shown_value(printed_change, 'measures.unit') }} as change_on_1y_ago,
         one_year.value as same_month_1y_ago,
         two_years.value as same_month_2y_ago,
         three_years.value as same_month_3y_ago,
