@@ -336,6 +336,9 @@ def test_the_pack_prints_to_an_a4_pdf_and_an_excel_workbook(tmp_path: Path) -> N
         assert size in A4_POINTS, f"page {number} is {size} points, not A4"
         assert not browser_header_or_footer(text), f"page {number} carries the browser's header or footer"
         assert f"Page {number} of {len(pages)}" in text and "performance pack, August 2020" in text
+        # no page holds only the chart key (it prints with the charts it explains)
+        body = re.sub(r"Page \d+ of \d+|\S+: performance pack, August 2020", "", text)
+        assert re.sub(r"(?s)Each trend chart is a control chart.*?earlier ones only\.", "", body).strip(), number
     assert "Headlines" in pages[0][1]
     # each pillar's table fits one page: its header (repeated on any page a table spills onto) is on four
     assert sum("Rolling 12 v" in text for _, text in pages) == 4
@@ -425,9 +428,12 @@ def test_meaning_is_never_carried_by_colour_alone(tmp_path: Path) -> None:
     alternative, and every shaded cell says its word."""
     page = write_pack(PUBLISHED, tmp_path / "pack.html", KNOWN_MONTH).read_text(encoding="utf-8")
     special = re.findall(
-        r'<circle class="(improvement|concern|neither)"[^>]*>.*?</circle><text class="mark"[^>]*>([\u2713\u2717\u25c6])</text>', page
+        r'<circle class="(improvement|concern|neither)"[^>]*>.*?</circle><text class="mark"[^>]*>([\u2713\u2717\u25c6])</text>',
+        page,
     )
-    assert special and all(mark == {"improvement": "\u2713", "concern": "\u2717", "neither": "\u25c6"}[kind] for kind, mark in special)
+    assert special and all(
+        mark == {"improvement": "\u2713", "concern": "\u2717", "neither": "\u25c6"}[kind] for kind, mark in special
+    )
     assert page.count('<circle class="improvement"') + page.count('<circle class="concern"') + page.count(
         '<circle class="neither"'
     ) == len(special)
@@ -661,7 +667,11 @@ def charts_only(page: str, extra_style: str = "") -> str:
     """The pack's page with every pillar's table taken out: what is left of each pillar is its charts
     (title, commentary, trend, split, legends), printed with the pack's own styles."""
     pillars = re.sub(r"<table>.*?</table>", "", page, flags=re.DOTALL)
-    body = "".join(re.findall(r'<section class="pillar" id="(?:victims|offenders|communities|performance)">.*?</section>', pillars, re.DOTALL))
+    body = "".join(
+        re.findall(
+            r'<section class="pillar" id="(?:victims|offenders|communities|performance)">.*?</section>', pillars, re.DOTALL
+        )
+    )
     head = page.split("<body>", 1)[0].replace("</head>", f"<style>{extra_style}</style></head>")
     return f"{head}<body>{body}</body></html>"
 
@@ -696,7 +706,10 @@ def text_boxes(svg: str) -> list[tuple[str, tuple[float, float, float, float]]]:
         found = dict(re.findall(r'([a-z-]+)="([^"]*)"', attributes))
         size = FONT_SIZE
         boxes.append(
-            (unescape(text), text_box(float(found["x"]), float(found["y"]), unescape(text), found.get("text-anchor", "start"), size))
+            (
+                unescape(text),
+                text_box(float(found["x"]), float(found["y"]), unescape(text), found.get("text-anchor", "start"), size),
+            )
         )
     return boxes
 
@@ -752,7 +765,9 @@ def test_december_2019_headlines_lead_with_the_strategic_measures(tmp_path: Path
     measures = [measure for measure, _, _ in items]
     assert "sat_whole__all" in measures
     with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
-        strategic = {m for (m,) in connection.execute("select measure_id from reference.measure_registry where is_strategic").fetchall()}
+        strategic = {
+            m for (m,) in connection.execute("select measure_id from reference.measure_registry where is_strategic").fetchall()
+        }
         significant = connection.execute("""
             select commentary.measure_id, commentary.sentence from marts.measure_commentary as commentary
             inner join marts.measure_values as values
@@ -769,3 +784,38 @@ def test_december_2019_headlines_lead_with_the_strategic_measures(tmp_path: Path
     # before any other kind: every strategic significant change precedes the first other measure's line
     first_other = next(index for index, measure in enumerate(measures) if measure not in strategic)
     assert all(sentences.index(sentence) < first_other for sentence in strategic_changes)
+
+
+def test_a_low_sample_word_cell_says_low_sample_never_comparable() -> None:
+    """A figure on too few cases was not compared: its word cells say "Low sample" where the mart's
+    word is Comparable (the month's cell by the month's sample, the 12 months' by theirs)."""
+    row = board_row(
+        has_low_sample=True,
+        is_current_month_low_sample=True,
+        is_rolling_12_months_low_sample=False,
+        current_month_vs_3y_avg="Comparable",
+        rolling_12m_vs_3y_avg="Comparable",
+        performance_vs_benchmark="Comparable",
+    )
+    words = dict(re.findall(r'data-column="(\w+)">([^<]*)</td>', render_rows([row])))
+    assert words["current_month_vs_3y_avg"] == "Low sample"
+    assert words["rolling_12m_vs_3y_avg"] == words["performance_vs_benchmark"] == "Comparable"
+
+
+def test_every_technical_term_the_pack_keeps_is_in_its_glossary() -> None:
+    """No jargon without a gloss: each term the pack prints (control chart, control limits, two sigma,
+    special and common cause, re-base, baseline with its month) is explained in its glossary, and the
+    column headings are plain words (no "Perf v benchmark", no "Baseline (year end)")."""
+    from scripts.report.html import GLOSSARY
+
+    page = render_rows([board_row()])
+    glossary = page.split('id="glossary"', 1)[1]
+    terms = [term for term, _ in GLOSSARY]
+    for term in ("Control chart", "two-sigma", "Common cause, special cause", "Re-base", "Baseline", "Low sample", "Significant"):
+        assert any(term in entry for entry in terms) and term in glossary, term
+    headings = [
+        heading.replace("\u2011", "-")  # the pack's months keep their hyphen unbroken
+        for heading in re.findall(r"<th>([^<]*)</th>", page.split("<thead>", 1)[1].split("</thead>", 1)[0])
+    ]
+    assert "Baseline: 12 months to Mar-20" in headings and not any("Perf" in h or "year end" in h for h in headings)
+    assert "XmR" not in page.split('id="glossary"', 1)[0]

@@ -40,3 +40,33 @@ def test_pull_requests_run_make_test() -> None:
     workflow = load("pull_request.yml")
     assert any(command.strip() == "make test" for command in steps_run(workflow))
     assert workflow["jobs"]["test"]["timeout-minutes"] <= 90
+
+
+def test_make_run_says_how_to_get_the_pdf_before_it_starts(tmp_path) -> None:
+    """`make run` on a machine without Chromium installs it when it can (root) and otherwise says in
+    one line how to get the PDF, before the pipeline starts; it never stops for it."""
+    import os
+    import shutil
+    import subprocess
+
+    make = shutil.which("make")
+    assert make
+    # a machine where chromium is not on the PATH and the user is not root
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "id").write_text("#!/bin/sh\necho 1000\n")
+    (fake / "id").chmod(0o755)
+    result = subprocess.run(
+        [make, "-s", "--no-print-directory", "browser"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PATH": str(fake)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1 and "sudo apt-get install chromium" in lines[0], result.stdout
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    run_rule = next(line for line in makefile.splitlines() if line.startswith("run:"))
+    assert "browser" in run_rule.split("##", 1)[0]
