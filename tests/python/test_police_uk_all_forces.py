@@ -379,6 +379,19 @@ def test_a_month_without_a_file_is_a_gap_everywhere_never_a_zero(faulty_download
     assert "no file" not in march.split('id="crime-by-type"', 1)[1].split("</table>", 1)[0]
 
 
+def test_a_bucket_has_no_rate_denominator(faulty_download) -> None:
+    """No location, Outside force area and Unknown LSOA rows have crimes but no population: their rate
+    per 1,000 has a null denominator and no value, never a denominator of 0."""
+    warehouse, _ = faulty_download
+    buckets = query(
+        warehouse,
+        """select count(*), count(numerator), count(denominator), count(value) from marts.measure_values
+        where measure_id = 'pu_crime_rate_per_1000__all' and geography_level = 'district'
+          and (geography like 'No location (%' or geography like 'Outside force area (%' or geography like 'Unknown LSOA (%')""",
+    )[0]
+    assert buckets[0] > 0 and buckets[1] > 0 and buckets[2:] == (0, 0), buckets
+
+
 def test_the_ranking_analysis_orders_ranks_as_numbers(all_forces: Path) -> None:
     """analyses/police_uk_force_ranking.sql lists force areas by rank 1, 2, ... 10, never as text (1, 10, 2)."""
     sql = (PROJECT_ROOT / "analyses" / "police_uk_force_ranking.sql").read_text(encoding="utf-8")
