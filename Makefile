@@ -14,8 +14,8 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)/profiles
-export WAREHOUSE_PATH ?= warehouse/warehouse.duckdb
-export RAW_DATA_DIR ?= data/raw
+WAREHOUSE_PATH ?= warehouse/warehouse.duckdb
+RAW_DATA_DIR ?= data/raw
 # A folder of data.police.uk files (as downloaded) to load beside the force's extracts, e.g.
 # make run POLICE_UK_DIR=../shared/data/police_uk
 POLICE_UK_DIR ?=
@@ -24,20 +24,36 @@ FORCE_EXTRACTS ?= yes
 DBT := $(BIN)/dbt
 # dbt colours its output only for a terminal (make's stderr is one when run by hand; in cron, CI or
 # a redirect it is a file, and escape codes would litter the log).
-export DBT_USE_COLORS ?= $(shell [ -t 2 ] && echo true || echo false)
+DBT_USE_COLORS ?= $(shell [ -t 2 ] && echo true || echo false)
+
+# Every variable a target takes reaches its program as an argument, never as shell or make text.
+# Each given on the command line or in the environment is held as typed (make never expands what was
+# typed: `override NAME := $(value NAME)`; the defaults below are ours and expand as usual), and
+# recipes pass it with $(call arg,NAME), one single-quoted shell word, or $(call args,NAME), a list
+# whose every word is one. tests/python/test_workflows.py runs the metacharacter cases.
+USER_VARIABLES := PYTHON WAREHOUSE_PATH RAW_DATA_DIR POLICE_UK_DIR FORCE_EXTRACTS MONTH FORCE AS_AT LOAD_ARGS BUILD_ARGS \
+	PUBLISH_ARGS FULL_REFRESH ROW_CHECKS LOCK_WAIT SCALES BENCH_MONTHS YARDSTICKS DBT_USE_COLORS
+$(foreach name,$(USER_VARIABLES),$(if $(filter command environment,$(origin $(name))),$(eval override $(name) := $$(value $(name)))))
+arg = '$(subst ','\'',$($(1)))'
+args = $(foreach word,$($(1)),'$(subst ','\'',$(word))')
+export WAREHOUSE_PATH RAW_DATA_DIR DBT_USE_COLORS
+
+ROW_CHECKS_VARS = {row_checks: $(ROW_CHECKS)}
+
 # One pipeline at a time per warehouse (scripts/pipeline_lock.py): every target that writes the
 # warehouse runs under its lock; a second refuses naming the holder (LOCK_WAIT=seconds to wait).
-LOCK = $(BIN)/python -m scripts.pipeline_lock --warehouse $(WAREHOUSE_PATH) --name "make $@" --wait $(or $(LOCK_WAIT),0) --
+LOCK = $(BIN)/python -m scripts.pipeline_lock --warehouse $(call arg,WAREHOUSE_PATH) --name "make $@" \
+	--wait $(if $(LOCK_WAIT),$(call arg,LOCK_WAIT),0) --
 
-.PHONY: lint format test-fast as-at nightly bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
+.PHONY: lint format test-fast as-at nightly nightly-steps warehouse bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt
 	@echo "== install: virtual environment in $(VENV)"
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
-	$(PYTHON) -m venv $(VENV)
+	@$(call arg,PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(call arg,PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
@@ -45,33 +61,41 @@ install: $(STAMP) ## create .venv and install the pinned packages
 
 generate: $(STAMP) ## write SYNTHETIC sample extracts into data/raw (only if it holds none)
 	@echo "== generate"
-	$(if $(filter no,$(FORCE_EXTRACTS)),@echo "skipped: FORCE_EXTRACTS=no",$(BIN)/python -m scripts.generate --out $(RAW_DATA_DIR) --if-empty)
+	$(if $(filter no,$(FORCE_EXTRACTS)),@echo "skipped: FORCE_EXTRACTS=no",$(BIN)/python -m scripts.generate --out $(call arg,RAW_DATA_DIR) --if-empty)
 
 load: $(STAMP) ## load data/raw into the warehouse's raw schema (replacing it; see nightly)
 	@echo "== load"
-	$(LOCK) $(BIN)/python -m scripts.load --raw $(RAW_DATA_DIR) --warehouse $(WAREHOUSE_PATH) $(if $(POLICE_UK_DIR),--police-uk $(POLICE_UK_DIR)) $(if $(filter no,$(FORCE_EXTRACTS)),--no-force-extracts) $(LOAD_ARGS)
+	$(LOCK) $(BIN)/python -m scripts.load --raw $(call arg,RAW_DATA_DIR) --warehouse $(call arg,WAREHOUSE_PATH) \
+	  $(if $(POLICE_UK_DIR),--police-uk $(call arg,POLICE_UK_DIR)) $(if $(filter no,$(FORCE_EXTRACTS)),--no-force-extracts) \
+	  $(call args,LOAD_ARGS)
 
 # dbt build is incremental for the big facts. It is a full refresh when FULL_REFRESH=yes, or when
 # the last load replaced raw rows rather than only adding them (the loader leaves a marker file).
 build: $(STAMP) ## dbt build (seeds, models, snapshot, tests) into the working warehouse
 	@echo "== dbt build"
 	mkdir -p warehouse/tmp
-	$(LOCK) bash -c 'set -euo pipefail; \
-	refresh=$$( { [ "$(FULL_REFRESH)" = yes ] || [ -e "$(WAREHOUSE_PATH).full-refresh" ]; } && echo --full-refresh || true ); \
+	$(LOCK) bash -c 'set -euo pipefail; warehouse=$$1; full_refresh=$$2; shift 2; \
+	refresh=$$( { [ "$$full_refresh" = yes ] || [ -e "$$warehouse.full-refresh" ]; } && echo --full-refresh || true ); \
 	echo "dbt build $${refresh:-(incremental)}"; \
-	$(DBT) build --project-dir . --fail-fast $$refresh $(if $(ROW_CHECKS),--vars "{row_checks: $(ROW_CHECKS)}") $(BUILD_ARGS); \
-	rm -f "$(WAREHOUSE_PATH).full-refresh"'
+	$(DBT) build --project-dir . --fail-fast $$refresh "$$@"; \
+	rm -f "$$warehouse.full-refresh"' build $(call arg,WAREHOUSE_PATH) $(call arg,FULL_REFRESH) \
+	  $(if $(ROW_CHECKS),--vars $(call arg,ROW_CHECKS_VARS)) $(call args,BUILD_ARGS)
 
 # The nightly's tests read the rows loaded since the last fully checked build (ROW_CHECKS=new;
 # macros/row_checks.sql); its unit tests are left to CI and `make run` and its seeds are not
 # reloaded (code and reference data do not change overnight: after changing either, build with
 # FULL_REFRESH=yes); schedule `make nightly ROW_CHECKS=all` (say weekly) for the full re-check.
 nightly: $(STAMP) ## the nightly run: load only new or re-exported extracts, incremental build, gate, publish, pack (ROW_CHECKS=all: re-check every row)
-	$(LOCK) bash -c '$(MAKE) load LOAD_ARGS=--new-files-only && $(MAKE) build validate publish pack ROW_CHECKS=$(or $(ROW_CHECKS),new) BUILD_ARGS="--exclude resource_type:unit_test resource_type:seed" PUBLISH_ARGS=--keep-dbt-docs'
+	$(LOCK) $(MAKE) --no-print-directory nightly-steps
+
+nightly-steps: $(STAMP)
+	$(MAKE) load LOAD_ARGS=--new-files-only
+	$(MAKE) build validate publish pack ROW_CHECKS=$(if $(ROW_CHECKS),$(call arg,ROW_CHECKS),new) \
+	  BUILD_ARGS="--exclude resource_type:unit_test resource_type:seed" PUBLISH_ARGS=--keep-dbt-docs
 
 as-at: $(STAMP) ## rebuild the figures and pack as at an earlier extract date: make as-at AS_AT=YYYY-MM-DD
-	@test -n "$(AS_AT)" || { echo "give the date: make as-at AS_AT=YYYY-MM-DD"; exit 2; }
-	$(LOCK) $(BIN)/python -m scripts.as_at --date $(AS_AT)
+	@test -n $(call arg,AS_AT) || { echo "give the date: make as-at AS_AT=YYYY-MM-DD"; exit 2; }
+	$(LOCK) $(BIN)/python -m scripts.as_at --date $(call arg,AS_AT)
 
 validate: $(STAMP) ## the quality gate (Great Expectations) on the working warehouse
 	@echo "== validate"
@@ -79,11 +103,11 @@ validate: $(STAMP) ## the quality gate (Great Expectations) on the working wareh
 
 publish: $(STAMP) ## publish the validated warehouse, Parquet and Data Docs to warehouse/published
 	@echo "== publish"
-	$(LOCK) $(BIN)/python -m scripts.publish $(PUBLISH_ARGS)
+	$(LOCK) $(BIN)/python -m scripts.publish $(call args,PUBLISH_ARGS)
 
 pack: $(STAMP) ## write the performance pack for the latest month (MONTH=YYYY-MM for another; FORCE=<id> for a force's data.police.uk pack)
 	@echo "== pack"
-	$(BIN)/python -m scripts.pack $(if $(MONTH),--month $(MONTH)) $(if $(FORCE),--force $(FORCE))
+	$(BIN)/python -m scripts.pack $(if $(MONTH),--month $(call arg,MONTH)) $(if $(FORCE),--force $(call arg,FORCE))
 
 run: $(STAMP) browser ## everything: install, generate if empty, load, build, validate, publish, pack (its PDF needs chromium: see browser)
 	$(LOCK) $(MAKE) --no-print-directory generate load build validate publish pack
@@ -98,10 +122,12 @@ browser: ## Debian's Chromium, which prints the pack's PDF and runs its browser 
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "== no chromium: the pack will be HTML and Excel only; for its PDF run: sudo apt-get install chromium"; fi; }
 
-$(WAREHOUSE_PATH):
-	$(MAKE) run
+# the working warehouse, built by `make run` when there is none (a recipe, not a file target: the
+# path is a value, never make text)
+warehouse:
+	@test -e "$$WAREHOUSE_PATH" || $(MAKE) --no-print-directory run
 
-test: $(STAMP) lint $(WAREHOUSE_PATH) browser test-dbt test-python ## the whole suite: style checks, dbt data and unit tests, then pytest
+test: $(STAMP) lint warehouse browser test-dbt test-python ## the whole suite: style checks, dbt data and unit tests, then pytest
 
 lint: $(STAMP) ## style checks: ruff (pyproject.toml) on the Python, sqlfluff (.sqlfluff) on the SQL; `make format` fixes
 	@echo "== lint (ruff, sqlfluff)"
@@ -115,7 +141,7 @@ format: $(STAMP) ## reformat the Python and the SQL: ruff's and sqlfluff's safe 
 	$(BIN)/sqlfluff fix models tests analyses --processes 2 --disable-progress-bar
 
 test-dbt: $(STAMP)
-	@echo "== dbt test (data and unit tests on $(WAREHOUSE_PATH))"
+	@echo "== dbt test (data and unit tests on $$WAREHOUSE_PATH)"
 	$(LOCK) $(DBT) test --project-dir .
 
 test-fast: $(STAMP) lint ## the style checks and the unit tests only (no warehouse needed, seconds)
@@ -135,10 +161,11 @@ docs-measures: $(STAMP) ## regenerate docs/measures.md from the measure seeds
 	$(BIN)/python -m scripts.measure_docs --write
 
 bench: $(STAMP) ## time every pipeline step at scale 1, 10 and 45 -> docs/benchmarks.md (SCALES="1 10", BENCH_MONTHS=all, YARDSTICKS=no)
-	$(BIN)/python -m scripts.bench $(foreach scale,$(SCALES),--scale $(scale)) $(if $(BENCH_MONTHS),--months $(BENCH_MONTHS)) $(if $(filter no,$(YARDSTICKS)),--no-yardsticks)
+	$(BIN)/python -m scripts.bench $(foreach scale,$(call args,SCALES),--scale $(scale)) $(if $(BENCH_MONTHS),--months $(call arg,BENCH_MONTHS)) \
+	  $(if $(filter no,$(YARDSTICKS)),--no-yardsticks)
 
 bench-police-uk: $(STAMP) ## time load, build, gate, publish, pack on the real all-forces police.uk files (12 months; BENCH_MONTHS=36)
-	$(BIN)/python -m scripts.bench_police_uk $(if $(BENCH_MONTHS),--months $(BENCH_MONTHS))
+	$(BIN)/python -m scripts.bench_police_uk $(if $(BENCH_MONTHS),--months $(call arg,BENCH_MONTHS))
 
 calibration: $(STAMP) ## compare the warehouse with the published figures
 	$(BIN)/python -m scripts.calibration

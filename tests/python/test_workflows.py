@@ -70,3 +70,94 @@ def test_make_run_says_how_to_get_the_pdf_before_it_starts(tmp_path) -> None:
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
     run_rule = next(line for line in makefile.splitlines() if line.startswith("run:"))
     assert "browser" in run_rule.split("##", 1)[0]
+
+
+PAYLOADS = (
+    ";touch {marker}",
+    "$(touch {marker})",
+    "`touch {marker}`",
+    "' ; touch {marker} ; '",
+    '" ; touch {marker} ; "',
+    "$(shell touch {marker})",
+    "| touch {marker}",
+    "&& touch {marker}",
+    "x' \"$$(touch {marker})\" '",
+)
+# each variable a target takes, and a target that passes it on (one argument: the value as typed)
+VARIABLES = (
+    ("pack", "MONTH", True),
+    ("pack", "FORCE", True),
+    ("as-at", "AS_AT", True),
+    ("load", "POLICE_UK_DIR", True),
+    ("load", "RAW_DATA_DIR", True),
+    ("load", "WAREHOUSE_PATH", True),
+    ("load", "LOAD_ARGS", False),
+    ("generate", "RAW_DATA_DIR", True),
+    ("build", "FULL_REFRESH", False),
+    ("build", "ROW_CHECKS", False),
+    ("build", "BUILD_ARGS", False),
+    ("build", "WAREHOUSE_PATH", False),
+    ("validate", "LOCK_WAIT", False),
+    ("publish", "PUBLISH_ARGS", False),
+    ("nightly", "ROW_CHECKS", False),
+    ("bench", "SCALES", False),
+    ("bench", "BENCH_MONTHS", True),
+    ("bench-police-uk", "BENCH_MONTHS", True),
+)
+
+
+def fake_programs(folder):
+    """A python and a dbt that record their arguments (the lock runs what it wraps), so a target runs
+    its recipe in seconds and we see what each program was given."""
+    folder.mkdir()
+    record = 'python3 -c \'import json, os, sys; open(os.environ["ARGV_LOG"], "a").write(json.dumps(sys.argv[1:]) + "\\n")\' "$@"'
+    (folder / "python").write_text(
+        "#!/bin/bash\n"
+        'if [ "$1" = -m ] && [ "$2" = scripts.pipeline_lock ]; then while [ "$1" != -- ]; do shift; done; shift; exec "$@"; fi\n'
+        f"{record}\n"
+    )
+    (folder / "dbt").write_text(f"#!/bin/bash\n{record}\n")
+    for program in ("python", "dbt"):
+        (folder / program).chmod(0o755)
+
+
+def run_make(target: str, variable: str, value: str, fake, log, makefile=None) -> None:
+    import os
+    import subprocess
+
+    command = ["make", "-s", "--no-print-directory", target, f"BIN={fake}", f"DBT={fake}/dbt", f"{variable}={value}"]
+    if makefile:
+        command[1:1] = ["-f", str(makefile)]
+    subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "ARGV_LOG": str(log)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_make_passes_every_variable_as_an_argument_never_as_shell_text(tmp_path) -> None:
+    """`make MONTH=';touch x'` and friends run nothing: every variable a target takes, with every
+    shell and make metacharacter case, reaches the program as an argument (as typed, one argument
+    where it is one value), and the marker file is never created. The check catches a recipe that
+    passes a variable as shell text."""
+    import json
+
+    fake, log = tmp_path / "bin", tmp_path / "argv.log"
+    fake_programs(fake)
+    marker = tmp_path / "executed"
+    for target, variable, single in VARIABLES:
+        for payload in PAYLOADS:
+            value = payload.format(marker=marker)
+            log.write_text("")
+            run_make(target, variable, value, fake, log)
+            assert not marker.exists(), f"make {target} {variable}={value!r} ran the text as a command"
+            if single:
+                given = [json.loads(line) for line in log.read_text().splitlines()]
+                assert any(value in argv for argv in given), (target, variable, value, given)
+    unsafe = tmp_path / "Unsafe.mk"
+    unsafe.write_text("SHELL := /bin/bash\nt:\n\t@echo $(MONTH)\n")
+    run_make("t", "MONTH", PAYLOADS[0].format(marker=marker), fake, log, makefile=unsafe)
+    assert marker.exists()
