@@ -45,7 +45,7 @@ ROW_CHECKS_VARS = {row_checks: $(ROW_CHECKS)}
 LOCK = $(BIN)/python -m scripts.pipeline_lock --warehouse $(call arg,WAREHOUSE_PATH) --name "make $@" \
 	--wait $(if $(LOCK_WAIT),$(call arg,LOCK_WAIT),0) --
 
-.PHONY: lint format test-fast as-at nightly nightly-steps warehouse bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
+.PHONY: pins lint format test-fast as-at nightly nightly-steps warehouse bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -166,6 +166,9 @@ bench: $(STAMP) ## time every pipeline step at scale 1, 10 and 45 -> docs/benchm
 
 bench-police-uk: $(STAMP) ## time load, build, gate, publish, pack on the real all-forces police.uk files (12 months; BENCH_MONTHS=36)
 	$(BIN)/python -m scripts.bench_police_uk $(if $(BENCH_MONTHS),--months $(call arg,BENCH_MONTHS))
+
+pins: ## regenerate requirements.txt (every package, exact) from the direct dependencies in pyproject.toml
+	$(call arg,PYTHON) -m scripts.pins
 
 calibration: $(STAMP) ## compare the warehouse with the published figures
 	$(BIN)/python -m scripts.calibration

@@ -146,3 +146,57 @@ def test_dbt_writes_no_colour_codes_into_logs(tmp_path: Path) -> None:
         timeout=60,
     )
     assert shown.stdout.strip() == "false", shown.stdout + shown.stderr
+
+
+def imported_modules(folders: tuple[Path, ...]) -> set[str]:
+    """The top-level modules our Python imports (read from its syntax tree)."""
+    import ast
+
+    found: set[str] = set()
+    for folder in folders:
+        for path in folder.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    found |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found.add(node.module.split(".")[0])
+    return found
+
+
+def undeclared_imports(modules: set[str], declared: set[str], local: set[str]) -> list[str]:
+    """The third-party modules whose distribution is not a declared direct dependency."""
+    from importlib.metadata import packages_distributions
+
+    distributions = packages_distributions()
+    third_party = sorted(module for module in modules - local if module not in sys.stdlib_module_names and module != "__future__")
+    return [
+        module
+        for module in third_party
+        if not {name.lower().replace("_", "-") for name in distributions.get(module, [module])} & declared
+    ]
+
+
+def test_every_module_imported_is_a_declared_dependency_pinned_at_its_version() -> None:
+    """pyproject.toml declares every distribution our code imports (and the tools make runs), and
+    requirements.txt pins each at the declared version (`make pins` regenerates it from them). The
+    check catches a module imported without being declared."""
+    import tomllib
+
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = [*project["dependencies"], *(r for group in project["optional-dependencies"].values() for r in group)]
+    declared = dict(requirement.split("==", 1) for requirement in requirements)
+    names = {name.lower().replace("_", "-") for name in declared}
+    local = {path.stem for path in (PROJECT_ROOT / "tests" / "python").glob("*.py")} | {"scripts"}
+    modules = imported_modules((PROJECT_ROOT / "scripts", PROJECT_ROOT / "tests" / "python"))
+    assert undeclared_imports(modules, names, local) == []
+    assert undeclared_imports({"requests"}, names, local) == ["requests"]
+    pinned = dict(
+        line.split("==", 1)
+        for line in (PROJECT_ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line
+    )
+    pinned = {name.lower().replace("_", "-"): version for name, version in pinned.items()}
+    for name, version in declared.items():
+        assert pinned.get(name.lower().replace("_", "-")) == version, f"{name}=={version} is not what requirements.txt pins"
+    for tool in ("ruff", "sqlfluff", "pytest"):
+        assert tool in names
