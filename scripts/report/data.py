@@ -103,10 +103,18 @@ def read(
     )
     if not board:
         raise ValueError(f"no board table for {month:%Y-%m}; the warehouse holds months up to {latest_month(connection):%Y-%m}")
-    # each pillar's charts lead with its strategic measures (the board's order puts them first)
+    # each pillar charts every strategic measure of its own, first (the board's order), then the other
+    # measures config/warehouse.yml (pack.headlines) names for it
     order = {row["measure_id"]: index for index, row in enumerate(board)}
     headlines_by_pillar = {
-        pillar: sorted(measures, key=lambda measure: order.get(measure, len(order))) for pillar, measures in headlines.items()
+        pillar: sorted(
+            {
+                *headlines.get(pillar, []),
+                *(row["measure_id"] for row in board if row["pillar"] == pillar and row["is_strategic"]),
+            },
+            key=lambda measure: (order.get(measure, len(order)), measure),
+        )
+        for pillar in PILLARS
     }
     charted = [measure for measures in headlines_by_pillar.values() for measure in measures]
     trends: dict[str, list[TrendPoint]] = {}

@@ -784,6 +784,15 @@ def test_december_2019_headlines_lead_with_the_strategic_measures(tmp_path: Path
     # before any other kind: every strategic significant change precedes the first other measure's line
     first_other = next(index for index, measure in enumerate(measures) if measure not in strategic)
     assert all(sentences.index(sentence) < first_other for sentence in strategic_changes)
+    # each pillar's section opens with its strategic measures: first in its table, charted first
+    with duckdb.connect(str(PUBLISHED), read_only=True) as connection:
+        pillar_of = dict(connection.execute("select measure_id, pillar from reference.measures").fetchall())
+    for pillar in ("victims", "offenders", "communities", "performance"):
+        section = page.split(f'<section class="pillar" id="{pillar}">', 1)[1].split("</section>", 1)[0]
+        rows = list(dict.fromkeys(re.findall(r'<td data-measure="([^"]+)"', section)))
+        charts = re.findall(r'<div class="chart" data-measure="([^"]+)"', section)
+        own = [measure for measure in strategic if pillar_of.get(measure) == pillar]
+        assert own and set(rows[: len(own)]) == set(own) and set(charts[: len(own)]) == set(own), (pillar, rows[:5], charts)
 
 
 def test_a_low_sample_word_cell_says_low_sample_never_comparable() -> None:
