@@ -104,6 +104,7 @@ def test_a_new_measure_is_one_catalogue_row_and_one_registry_entry(built_warehou
             "district",
             "recorded date",
             "crimes",
+            "false",
         ],
     )
     warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
