@@ -28,7 +28,8 @@ INPUT_COLUMNS = {
         "is_complete boolean, incomplete_reason varchar, loaded_at timestamp"
     ),
     "intermediate.int_measures_catalogued": (
-        "measure_id varchar, pillar varchar, unit varchar, polarity varchar, min_n integer, significance_test varchar"
+        "measure_id varchar, pillar varchar, name varchar, unit varchar, polarity varchar, word_polarity varchar, "
+        "min_n integer, significance_test varchar, is_strategic boolean"
     ),
     "intermediate.int_response_times_counted": (
         "measure_id varchar, geography_level varchar, geography varchar, created_month date, response_seconds integer, "

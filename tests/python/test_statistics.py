@@ -64,6 +64,7 @@ def catalogue_row(measure_id: str, unit: str, polarity: str, test: str, min_n: i
                 "pillar": "victims",
                 "unit": unit,
                 "polarity": polarity,
+                "word_polarity": polarity,
                 "min_n": min_n,
                 "significance_test": test,
             }

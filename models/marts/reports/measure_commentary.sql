@@ -10,6 +10,10 @@
 -- Never on a low sample. The pack (scripts/pack.py) prints tiers 1
 -- and 2 whole and the first of tier 3.
 {%- set rules = seed_entries('commentary_rules', order_by='rule_rank, rule_id') %}
+{#- the longest span any rule looks back for a high or low (a constant of the rules, never of the data,
+    so a month's tier never depends on what later months hold) #}
+{%- set spans = [] %}
+{%- for rule in rules if rule.span_months is not none %}{% do spans.append(rule.span_months | int) %}{% endfor %}
 {%- set row_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
 
 with
@@ -334,7 +338,7 @@ leads as (
             false
         ) as is_strategic_lead,
         -- a highest or lowest month over the longest span any rule looks back (36 months)
-        coalesce(span_months = max(span_months) over (), false) as is_longest_span_record
+        coalesce(span_months = {{ spans | max if spans else 'null' }}, false) as is_longest_span_record
 
     from ranked
 
