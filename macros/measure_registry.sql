@@ -48,10 +48,25 @@
     }) }}
 {%- endmacro %}
 
-{#- One aggregation of a domain's rows by district and month, a column per registry entry that
-    counts from it: "<measure_id>|numerator" and "<measure_id>|denominator". -#}
+{#- The domains a data.police.uk measure counts from, as measure_domains() gives the force's: the
+    import CTE of int_police_uk_measure_components_monthly holding its rows, with the force each
+    row is published by. A rate per 1,000 residents divides by district_population as a force's
+    does. -#}
+{% macro police_uk_measure_domains() -%}
+    {{ return({
+        'police_uk_street': {'rows': 'street', 'month': 'period_month', 'district': 'district_name', 'force': 'force_name', 'where': 'true'},
+        'police_uk_stop_and_searches': {'rows': 'named_searches', 'month': 'period_month', 'district': 'cast(null as varchar)', 'force': 'force_name', 'where': 'true'},
+    }) }}
+{%- endmacro %}
+
+{#- One aggregation of a domain's rows by district and month (and force, when the domain names
+    one), a column per registry entry that counts from it: "<measure_id>|numerator" and
+    "<measure_id>|denominator". -#}
 {% macro domain_counts(domain, spec, entries) -%}
     select
+        {%- if spec.force %}
+        {{ spec.force }} as force_name,
+        {%- endif %}
         {{ spec.district }} as district_name,
         {{ spec.month }} as period_month,
         {%- for entry in entries if entry.counted_from == domain %}

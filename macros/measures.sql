@@ -23,6 +23,30 @@
     {{ return({'month': 1, 'rolling_3m': 3, 'rolling_12m': 12}) }}
 {%- endmacro %}
 
+{#- The comparisons each measure value is shown and tested against, each defined here once: the
+    column its compared figure goes in (measure_values), the column of its word, and the windows it
+    pools, each a number of months back or 'year_end' (the March that closed the previous financial
+    year). Two or more windows pool: their events over their cases (a count: the mean of them; a
+    median: the mean of the medians), null unless every one is there. A new comparison is one entry
+    here and its two columns in measure_values' contract. -#}
+{% macro measure_comparisons() -%}
+    {{ return({
+        'last_year': {'shown': 'same_month_last_year', 'word': 'vs_last_year', 'windows': [12]},
+        'prev_3y': {'shown': 'avg_same_month_prev_3y', 'word': 'vs_3y_avg', 'windows': [12, 24, 36]},
+        'baseline': {'shown': 'baseline', 'word': 'vs_baseline', 'windows': ['year_end']},
+    }) }}
+{%- endmacro %}
+
+{#- The month a comparison window ends in, for a value of month_column: months back, or the
+    year-end (measure_comparisons). -#}
+{% macro comparison_window_month(month_column, window) -%}
+    {%- if window == 'year_end' -%}
+        {{ previous_year_end_month(month_column) }}
+    {%- else -%}
+        cast({{ month_column }} - to_months({{ window }}) as date)
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The reporting windows as rows (period_window, months_in_window), for a CTE to join on. -#}
 {% macro reporting_windows_rows() -%}
     select * from (values

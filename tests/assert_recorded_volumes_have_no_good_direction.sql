@@ -5,9 +5,9 @@
 -- always read alike. Returns the rows that break the rule (none expected).
 with
 
-measure_values as (
+comparisons as (
 
-    select * from {{ ref('measure_values') }}
+    select * from {{ ref('int_measure_comparisons') }}
 
 ),
 
@@ -27,18 +27,17 @@ catalogue as (
 worded as (
 
     select
-        measure_values.measure_id,
-        measure_values.geography,
-        measure_values.period_month,
-        measure_values.period_window,
-        'word' as found_in,
-        concat_ws(', ', measure_values.vs_last_year, measure_values.vs_3y_avg, measure_values.vs_baseline) as found
+        comparisons.measure_id,
+        comparisons.geography,
+        comparisons.period_month,
+        comparisons.period_window,
+        'word against ' || comparisons.compared_with as found_in,
+        comparisons.word as found
 
-    from measure_values
+    from comparisons
     inner join catalogue
-        on measure_values.measure_id = catalogue.measure_id
-    where 'Improved' in (measure_values.vs_last_year, measure_values.vs_3y_avg, measure_values.vs_baseline)
-        or 'Deteriorated' in (measure_values.vs_last_year, measure_values.vs_3y_avg, measure_values.vs_baseline)
+        on comparisons.measure_id = catalogue.measure_id
+    where comparisons.word in ('Improved', 'Deteriorated')
 
 ),
 

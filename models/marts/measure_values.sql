@@ -22,12 +22,13 @@ final as (
         numerator,
         denominator,
         sample_size,
-        same_month_last_year,
-        avg_same_month_prev_3y,
-        baseline,
-        vs_last_year,
-        vs_3y_avg,
-        vs_baseline,
+        {#- each comparison's figure, then each one's word (macros/measures.sql, measure_comparisons) #}
+        {%- for definition in measure_comparisons().values() %}
+        {{ definition.shown }},
+        {%- endfor %}
+        {%- for definition in measure_comparisons().values() %}
+        {{ definition.word }},
+        {%- endfor %}
         is_low_sample,
         is_complete,
         incomplete_reason

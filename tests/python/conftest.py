@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import shutil
@@ -54,6 +55,38 @@ def table_digests(
             digests[table] = hashlib.md5(target.read_bytes()).hexdigest()
             assert target.stat().st_size > 0
     return digests
+
+
+def project_copy(target: Path) -> Path:
+    """A copy of the project's source (no warehouse, data or dbt artefacts) that a test may edit."""
+    ignore = shutil.ignore_patterns(".git", ".venv", "warehouse", "data", "target", "logs", "__pycache__")
+    shutil.copytree(PROJECT_ROOT, target, ignore=ignore)
+    return target
+
+
+def append_row(path: Path, row: list[str]) -> None:
+    """One more row at the end of a CSV seed, ended as the seed's own lines are (some end in CRLF)."""
+    ending = "\r\n" if path.read_bytes().endswith(b"\r\n") else "\n"
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator=ending).writerow(row)
+
+
+def run_dbt_in(project: Path, warehouse: Path, work: Path, *args: str) -> None:
+    """dbt with the given project (a copy) on the given warehouse; fails the test when dbt does."""
+    command = [
+        runner.DBT,
+        *args,
+        "--project-dir",
+        str(project),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+    ]
+    result = subprocess.run(
+        command, cwd=project, env=runner.pipeline_environment(warehouse), capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
 
 
 def read_lines(path: Path) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import run_dbt
+from conftest import append_row, project_copy, run_dbt, run_dbt_in
 from police_uk_reference import Reference, crime_counts
 
 from scripts.load import LoadError, load
@@ -129,6 +129,57 @@ def test_stop_search_and_outcome_files_load_and_measure(police_uk_warehouse: Pat
     assert searches == {"pu_stop_searches__all": 3, "pu_stop_search_linked_share": 0.5}
     assert other_forces == 0  # no stop-and-search files for them: absent, not zero
     assert outcomes == (3, 1)
+
+
+def test_a_new_police_uk_measure_is_one_catalogue_row_and_one_registry_entry(police_uk_warehouse: Path, tmp_path: Path) -> None:
+    """Burglary and robbery together: appended to the public catalogue and the registry of a copy of
+    the project, built by dbt into measure_values, and equal to an independent count of the rows of
+    the street files for each district (or bucket) and month."""
+    measure = "pu_crimes__burglary_or_robbery"
+    project = project_copy(tmp_path / "project")
+    append_row(
+        project / "seeds" / "public_measures.csv",
+        [measure, "performance", "Burglary or robbery on data.police.uk", "count", "lower_is_better", "", "", "", "police_uk"],
+    )
+    append_row(
+        project / "seeds" / "measure_registry.csv",
+        [
+            measure,
+            "police_uk_street",
+            "is_crime and crime_type_key in ('burglary', 'robbery')",
+            "",
+            "",
+            "sum",
+            "poisson_counts",
+            "district",
+            "police.uk month",
+            "police_uk",
+            "false",
+        ],
+    )
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(police_uk_warehouse, warehouse)
+    for args in (
+        ["seed", "--select", "public_measures", "measure_registry"],
+        ["run", "--select", "int_police_uk_measure_components_monthly+", "int_measures_catalogued+"],
+        ["test", "--select", "assert_every_measure_has_a_registry_entry"],
+    ):
+        run_dbt_in(project, warehouse, tmp_path, *args)
+    expected: Counter = Counter()
+    for (_force, month, place, crime_type), count in crime_counts(SHARED, Reference.read()).items():
+        if crime_type in ("Burglary", "Robbery") and place is not None:
+            expected[(place, month)] += count
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        built = {
+            (place, month): value
+            for place, month, value in connection.execute(
+                """select geography, cast(period_month as varchar), value from marts.measure_values
+                where measure_id = ? and geography_level = 'district' and period_window = 'month'""",
+                [measure],
+            ).fetchall()
+        }
+    assert sum(expected.values()) > 1000
+    assert {key: value for key, value in built.items() if value} == dict(expected)
 
 
 def test_a_wrong_police_uk_header_stops_the_load(small_extracts: Path, tmp_path: Path) -> None:

@@ -7,7 +7,11 @@
 -- month is read. What is shown is what is tested: the three-year figure is the pooled one the test
 -- uses (docs/measures.md). A low sample on either side is never more than Comparable; a comparison
 -- no test applies to has no word.
-{%- set comparisons = {'last_year': 'vs_last_year', 'prev_3y': 'vs_3y_avg', 'baseline': 'vs_baseline'} %}
+-- Each comparison is defined once (macros/measures.sql, measure_comparisons): the windows it
+-- reads and pools, and the columns its figure and word go in; int_measure_comparisons holds the
+-- same figures one row per comparison.
+{%- set comparisons = measure_comparisons() %}
+{%- set history_columns = ['value', 'numerator', 'denominator', 'sample_size', 'is_complete', 'median_seconds'] %}
 {%- set value_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
 
 with
@@ -113,12 +117,15 @@ dispersions as (
 
 with_history as (
 
+    -- each comparison window's value row (measure_comparisons: months back, or the year-end)
     select
         current_period.*,
-        {%- for alias in ['last_year', 'two_years', 'three_years', 'year_end'] %}
-        {%- set prefix = {'last_year': 'last_year', 'two_years': 'y2', 'three_years': 'y3', 'year_end': 'baseline'}[alias] %}
-        {%- for column in ['value', 'numerator', 'denominator', 'sample_size', 'is_complete', 'median_seconds'] %}
-        {{ alias }}.{{ column }} as {{ prefix }}_{{ column }},
+        {%- for comparison, definition in comparisons.items() %}
+        {%- for window in definition.windows %}
+        {%- set alias = comparison ~ '_' ~ loop.index %}
+        {%- for column in history_columns %}
+        {{ alias }}.{{ column }} as {{ alias }}_{{ column }},
+        {%- endfor %}
         {%- endfor %}
         {%- endfor %}
         dispersions.numerator_dispersion,
@@ -132,21 +139,17 @@ with_history as (
         and current_period.period_month = dispersions.period_month
     -- the style check cannot place the joins this loop repeats
     -- noqa: disable=LT02
-    {%- for alias, offset in [('last_year', 12), ('two_years', 24), ('three_years', 36)] %}
-    left join measure_values as {{ alias }}
-        on current_period.measure_id = {{ alias }}.measure_id
-        and current_period.geography_level = {{ alias }}.geography_level
-        and current_period.geography = {{ alias }}.geography
-        and current_period.period_window = {{ alias }}.period_window
-        and {{ alias }}.period_month = current_period.period_month - to_months({{ offset }})
+    {%- for comparison, definition in comparisons.items() %}
+    {%- for window in definition.windows %}
+    left join measure_values as {{ comparison }}_{{ loop.index }}
+        on current_period.measure_id = {{ comparison }}_{{ loop.index }}.measure_id
+        and current_period.geography_level = {{ comparison }}_{{ loop.index }}.geography_level
+        and current_period.geography = {{ comparison }}_{{ loop.index }}.geography
+        and current_period.period_window = {{ comparison }}_{{ loop.index }}.period_window
+        and {{ comparison }}_{{ loop.index }}.period_month = {{ comparison_window_month('current_period.period_month', window) }}
+    {%- endfor %}
     {%- endfor %}
     -- noqa: enable=LT02
-    left join measure_values as year_end
-        on current_period.measure_id = year_end.measure_id
-        and current_period.geography_level = year_end.geography_level
-        and current_period.geography = year_end.geography
-        and current_period.period_window = year_end.period_window
-        and year_end.period_month = {{ previous_year_end_month('current_period.period_month') }}
 
 ),
 
@@ -154,14 +157,31 @@ pooled as (
 
     select
         *,
-        -- the previous three years as one: their events over their cases (a count: the mean of the
-        -- three; a median: the mean of the three medians); null unless all three windows are whole
-        last_year_numerator + y2_numerator + y3_numerator as prev_3y_numerator,
-        last_year_denominator + y2_denominator + y3_denominator as prev_3y_denominator,
-        (last_year_median_seconds + y2_median_seconds + y3_median_seconds) / 3 as prev_3y_median_seconds,
-        least(last_year_sample_size, y2_sample_size, y3_sample_size) as prev_3y_sample_size,
-        last_year_sample_size + y2_sample_size + y3_sample_size as prev_3y_cases,
-        last_year_is_complete and y2_is_complete and y3_is_complete as prev_3y_is_complete,
+        {%- for comparison, definition in comparisons.items() %}
+        {%- set windows = definition.windows | length %}
+        {%- set each = [] %}
+        {%- for window in definition.windows %}
+        {%- do each.append(comparison ~ '_' ~ loop.index ~ '_') %}
+        {%- endfor %}
+        {%- if windows == 1 %}
+        {%- for column in history_columns %}
+        {{ each[0] }}{{ column }} as {{ comparison }}_{{ column }},
+        {%- endfor %}
+        {{ each[0] }}sample_size as {{ comparison }}_cases,
+        {%- else %}
+        -- {{ comparison }} pools {{ windows }} windows as one: their events over their cases (a count:
+        -- their mean; a median: the mean of the medians); null unless every window is whole
+        -- (rendered, a pool of three windows runs past the line length)
+        -- noqa: disable=LT05
+        {{ each | join('numerator + ') }}numerator as {{ comparison }}_numerator,
+        {{ each | join('denominator + ') }}denominator as {{ comparison }}_denominator,
+        ({{ each | join('median_seconds + ') }}median_seconds) / {{ windows }} as {{ comparison }}_median_seconds,
+        least({{ each | join('sample_size, ') }}sample_size) as {{ comparison }}_sample_size,
+        {{ each | join('sample_size + ') }}sample_size as {{ comparison }}_cases,
+        {{ each | join('is_complete and ') }}is_complete as {{ comparison }}_is_complete,
+        -- noqa: enable=LT05
+        {%- endif %}
+        {%- endfor %}
         coalesce(sample_size < min_n, false) as is_low_sample
 
     from with_history
@@ -170,15 +190,22 @@ pooled as (
 
 compared_with as (
 
+    -- the figure of a pooled comparison (a single window's is its value)
+    -- the style check cannot place the lines this loop renders
+    -- noqa: disable=LT02,LT05
     select
         *,
+        {%- for comparison, definition in comparisons.items() if definition.windows | length > 1 %}
+        {%- set windows = definition.windows | length %}
         case
-            when unit = 'count' then (last_year_value + y2_value + y3_value) / 3
-            when unit = 'minutes' then prev_3y_median_seconds / 60.0
-            else prev_3y_numerator / nullif(prev_3y_denominator, 0)
-        end as prev_3y_value
+            when unit = 'count' then ({{ comparison }}_{{ range(1, windows + 1) | join('_value + ' ~ comparison ~ '_') }}_value) / {{ windows }}
+            when unit = 'minutes' then {{ comparison }}_median_seconds / 60.0
+            else {{ comparison }}_numerator / nullif({{ comparison }}_denominator, 0)
+        end as {{ comparison }}_value,
+        {%- endfor %}
 
     from pooled
+    -- noqa: enable=LT02,LT05
 
 ),
 
@@ -194,7 +221,7 @@ median_test_references as (
         period_window,
         '{{ comparison }}' as comparison,
         sample_size as cases,
-        {{ 'prev_3y_cases' if comparison == 'prev_3y' else comparison ~ '_sample_size' }} as comparison_cases,
+        {{ comparison }}_cases as comparison_cases,
         (sample_size * median_seconds + comparison_cases * {{ comparison }}_median_seconds)
         / (sample_size + comparison_cases) as split_seconds
 
@@ -216,22 +243,17 @@ median_test_window_ends as (
         true as is_current,
         period_month as window_end_month
     from median_test_references
-    union all
-    select
-        median_test_references.*,
-        false as is_current,
-        cast(median_test_references.period_month - to_months(years_back.months_back) as date) as window_end_month
-    from median_test_references
-    inner join
-        (values ('last_year', 12), ('prev_3y', 12), ('prev_3y', 24), ('prev_3y', 36)) as years_back (comparison_name, months_back)
-        on median_test_references.comparison = years_back.comparison_name
+    {%- for comparison, definition in comparisons.items() %}
+    {%- for window in definition.windows %}
     union all
     select
         *,
         false as is_current,
-        {{ previous_year_end_month('period_month') }} as window_end_month
+        {{ comparison_window_month('period_month', window) }} as window_end_month
     from median_test_references
-    where comparison = 'baseline'
+    where comparison = '{{ comparison }}'
+    {%- endfor %}
+    {%- endfor %}
 
 ),
 
@@ -322,14 +344,15 @@ tested as (
 
     select
         compared_with.*,
-        {%- for comparison, word in comparisons.items() %}
-        {%- set counted_z = z_count_vs_mean('value', 'prev_3y_value', 3, 'numerator_dispersion') if comparison == 'prev_3y'
-            else z_poisson_counts('value', comparison ~ '_value', 'numerator_dispersion') %}
+        {%- for comparison, definition in comparisons.items() %}
+        {%- set pooled_windows = definition.windows | length %}
+        {%- set counted_z = z_poisson_counts('value', comparison ~ '_value', 'numerator_dispersion') if pooled_windows == 1
+            else z_count_vs_mean('value', comparison ~ '_value', pooled_windows, 'numerator_dispersion') %}
         {%- set other_numerator, other_denominator = comparison ~ '_numerator', comparison ~ '_denominator' %}
         {{ z_by_test(
             'compared_with.significance_test', 'numerator', 'denominator', other_numerator, other_denominator,
             'numerator_dispersion', 'denominator_dispersion', counted_z, 'median_tests.' ~ comparison ~ '_median_z'
-        ) }} as z_{{ word }},
+        ) }} as z_{{ definition.word }},
         {%- endfor %}
 
     from compared_with
@@ -354,23 +377,23 @@ final as (
         numerator,
         denominator,
         sample_size,
-        last_year_value as same_month_last_year,
-        prev_3y_value as avg_same_month_prev_3y,
-        baseline_value as baseline,
-        z_vs_last_year,
-        z_vs_3y_avg,
-        z_vs_baseline,
+        {%- for comparison, definition in comparisons.items() %}
+        {{ comparison }}_value as {{ definition.shown }},
+        {%- endfor %}
+        {%- for definition in comparisons.values() %}
+        z_{{ definition.word }},
+        {%- endfor %}
         numerator_dispersion,
         denominator_dispersion,
-        {%- for comparison, word in comparisons.items() %}
+        {%- for comparison, definition in comparisons.items() %}
         {{ significance_label(
-            z='z_' ~ word,
+            z='z_' ~ definition.word,
             polarity='polarity',
             value='value',
             comparison=comparison ~ '_value',
             is_low_sample='is_low_sample or coalesce(' ~ comparison ~ '_sample_size < min_n, false)',
             is_comparable='coalesce(is_complete, true) and coalesce(' ~ comparison ~ '_is_complete, true)',
-        ) }} as {{ word }},
+        ) }} as {{ definition.word }},
         {%- endfor %}
         is_low_sample,
         coalesce(is_complete, value is not null) as is_complete,

@@ -60,7 +60,8 @@ filled as (
 
 windowed as (
 
-    {%- for window, length in {'month': 1, 'rolling_12m': 12}.items() %}
+    {#- the windows the national context prints, of the reporting windows (macros/measures.sql) #}
+    {%- for window, length in reporting_windows().items() if window in ('month', 'rolling_12m') %}
     select
         force_slug,
         force_name,

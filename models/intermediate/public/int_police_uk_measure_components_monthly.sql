@@ -1,8 +1,25 @@
--- The additive part of the data.police.uk measures by force, district (or bucket) and month.
--- Force-only measures (stop and search) and force-only publishers carry a null district. The rate
--- per 1,000 is laid on every district of the force and every month loaded, so that each district
--- brings its mid-2023 population whether or not it had a crime that month (buckets bring none: their
--- rate has no denominator); the force's denominator is the sum, its force area's population.
+-- The additive part of the data.police.uk measures by force, district (or bucket) and month,
+-- rendered from the measure registry (seeds/measure_registry.csv; macros/measure_registry.sql) as
+-- the force's measures are: each domain's rows are aggregated once, a column per measure counting
+-- from it, then turned into rows. Force-only measures (stop and search) and force-only publishers
+-- carry a null district. A rate per 1,000 residents is laid on every district of the force and
+-- every month loaded, so that each district brings its mid-2023 population whether or not it had a
+-- crime that month (buckets bring none: their rate has no denominator); the force's denominator is
+-- the sum, its force area's population.
+-- The style check (make lint) renders this model without a warehouse, so without the registry's rows:
+-- the import CTEs then look unused.
+-- noqa: disable=ST03
+{%- set domains = police_uk_measure_domains() %}
+{%- set entries = measure_registry_entries("counted_from in ('" ~ domains | join("', '") ~ "')") %}
+{%- set used = [] %}
+{%- for domain in domains %}
+{%- if entries | selectattr('counted_from', 'equalto', domain) | list
+    or entries | selectattr('denominator_from', 'equalto', domain) | list %}
+{%- do used.append(domain) %}
+{%- endif %}
+{%- endfor %}
+{%- set per_population = entries | selectattr('denominator_from', 'equalto', 'district_population') | list %}
+
 with
 
 street as (
@@ -48,57 +65,9 @@ measures as (
 
 ),
 
-crimes as (
+registry as (
 
-    select * from street
-    where is_crime
-
-),
-
-district_months as (
-
-    select distinct
-        force_months.force_slug,
-        bridge.force_name,
-        bridge.district_name,
-        force_months.period_month
-    from force_months
-    inner join bridge
-        on force_months.force_slug = bridge.force_slug
-    where bridge.district_name is not null
-
-),
-
-district_crimes as (
-
-    select
-        force_slug,
-        district_name,
-        period_month,
-        count(*) as crimes
-    from crimes
-    where district_name is not null
-    group by all
-
-),
-
-district_rates as (
-
-    select
-        district_months.force_name,
-        district_months.district_name,
-        district_months.period_month,
-        coalesce(district_crimes.crimes, 0) as crimes,
-        -- null for a bucket (No location, Outside force area, Unknown LSOA): no population, no rate
-        districts.population_mid2023 / 1000.0 as population_thousands
-
-    from district_months
-    left join district_crimes
-        on district_months.force_slug = district_crimes.force_slug
-        and district_months.district_name = district_crimes.district_name
-        and district_months.period_month = district_crimes.period_month
-    left join districts
-        on district_months.district_name = districts.district_name
+    select * from {{ ref('measure_registry') }}
 
 ),
 
@@ -113,102 +82,110 @@ named_searches as (
 
 ),
 
-components as (
+{%- for domain in used %}
+
+{{ domain }}_counted as (
+
+    {{ domain_counts(domain, domains[domain], entries) }}
+
+),
+
+{{ domain }}_components as (
+
+    unpivot {{ domain }}_counted
+    on columns(* exclude (force_name, district_name, period_month))
+    into name component value cases
+
+),
+{%- endfor %}
+
+district_months as (
+
+    -- every district (and bucket) of each force in every month it published
+    select distinct
+        force_months.force_slug,
+        bridge.force_name,
+        bridge.district_name,
+        force_months.period_month
+    from force_months
+    inner join bridge
+        on force_months.force_slug = bridge.force_slug
+    where bridge.district_name is not null
+
+),
+
+population_components as (
+
+    {%- for entry in per_population %}
+    select
+        '{{ entry.measure_id }}|denominator' as component,
+        district_months.force_name,
+        district_months.district_name,
+        district_months.period_month,
+        -- null for a bucket (No location, Outside force area, Unknown LSOA): no population, no rate
+        districts.population_mid2023 / 1000.0 as cases
+
+    from district_months
+    left join districts
+        on district_months.district_name = districts.district_name
+    {{ 'union all' if not loop.last }}
+    {%- else %}
+    select
+        cast(null as varchar) as component,
+        cast(null as varchar) as force_name,
+        cast(null as varchar) as district_name,
+        cast(null as date) as period_month,
+        cast(null as double) as cases
+    where false
+    {%- endfor %}
+
+),
+
+unioned as (
+
+    {%- for domain in used %}
+    select component, force_name, district_name, period_month, cast(cases as double) as cases from {{ domain }}_components
+    union all
+    {%- endfor %}
+    select
+        component,
+        force_name,
+        district_name,
+        period_month,
+        cases
+    from population_components
+
+),
+
+split as (
 
     select
-        'pu_crimes__all' as measure_id,
+        split_part(component, '|', 1) as measure_id,
+        split_part(component, '|', 2) as part,
         force_name,
         district_name,
         period_month,
-        count(*) as numerator,
-        null::double as denominator
-    from crimes
-    group by all
-    union all
-    select
-        'pu_crimes__' || crime_type_key,
-        force_name,
-        district_name,
-        period_month,
-        count(*),
-        null
-    from crimes
-    group by all
-    union all
-    select
-        'pu_asb__all',
-        force_name,
-        district_name,
-        period_month,
-        count(*),
-        null
-    from street
-    where not is_crime
-    group by all
-    union all
-    select
-        'pu_outcome_share__' || groups.outcome_group,
-        crimes.force_name,
-        crimes.district_name,
-        crimes.period_month,
-        count(
-            *) filter (
-            where crimes.outcome_group = groups.outcome_group
-            or groups.outcome_group = 'under_investigation' and crimes.outcome_group = 'status_unavailable'
-        ),
-        count(*)
-    from crimes
-    cross join
-        (values ('charged'), ('out_of_court'), ('no_suspect_identified'), ('unable_to_prosecute'), ('under_investigation'))
-            as groups (outcome_group)
-    group by all
-    union all
-    select
-        'pu_crime_rate_per_1000__all',
-        force_name,
-        district_name,
-        period_month,
-        crimes,
-        population_thousands
-    from district_rates
-    union all
-    select
-        'pu_crime_rate_per_1000__all',
-        force_name,
-        null,
-        period_month,
-        count(*),
-        null
-    from crimes
-    where district_name is null
-    group by all
-    union all
-    select
-        'pu_stop_searches__all',
-        force_name,
-        null,
-        period_month,
-        count(*),
-        null
-    from named_searches
-    group by all
-    union all
-    select
-        'pu_stop_search_linked_share',
-        force_name,
-        null,
-        period_month,
-        count(*) filter (where is_outcome_linked),
-        count(*) filter (where is_outcome_linked is not null)
-    from named_searches
-    group by all
+        cases
+
+    from unioned
 
 ),
 
 final as (
 
-    select * from components
-    where measure_id in (select measures.measure_id from measures)
+    -- only what the registry and the public catalogue both define
+    select
+        measure_id,
+        force_name,
+        district_name,
+        period_month,
+        sum(cases) filter (where part = 'numerator') as numerator,
+        sum(cases) filter (where part = 'denominator') as denominator
+
+    from split
+    where measure_id in (select registry.measure_id from registry)
+        and measure_id in (select measures.measure_id from measures)
+    group by all
 
 )
 

@@ -15,7 +15,11 @@ measure_values as (
 
 measures as (
 
-    select * from {{ ref('measures') }}
+    -- the force's own measures (its extracts): the board reports on its Police and Crime Plan. The
+    -- data.police.uk measures are in measure_values and measure_commentary, and the public pack
+    -- lays them out in its own tables (marts.police_uk_force_context)
+    select * from {{ ref('int_measures_catalogued') }}
+    where data_source = 'force_extracts'
 
 ),
 
