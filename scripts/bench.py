@@ -37,8 +37,9 @@ import duckdb
 
 from scripts import runner
 from scripts.generate import SOURCES
+from scripts.months import add_months, last_full_month, parse_month
 from scripts.settings import PROJECT_ROOT, load_config, load_generator_config
-from scripts.synth.calendar import add_months, last_full_month, month_range, parse_month
+from scripts.synth.calendar import month_range
 
 RESULTS = PROJECT_ROOT / "bench" / "force.json"
 DOC = PROJECT_ROOT / "docs" / "benchmarks.md"

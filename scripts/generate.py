@@ -31,9 +31,10 @@ import numpy as np
 import pandas as pd
 
 from scripts.contract import load_contract
+from scripts.months import last_full_month, parse_month
 from scripts.settings import load_config, load_generator_config, raw_data_dir
 from scripts.synth.audits import generate_cdi_audits, generate_dqat_assessments, generate_vcc_checks
-from scripts.synth.calendar import last_full_month, month_range, parse_month
+from scripts.synth.calendar import month_range
 from scripts.synth.crimes import generate_crimes, generate_outcomes, monthly_crime_means
 from scripts.synth.defects import active_rates, inject_defects
 from scripts.synth.operations import generate_calls, generate_incidents

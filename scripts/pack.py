@@ -29,9 +29,9 @@ from pathlib import Path
 import duckdb
 
 from scripts import pipeline_lock
+from scripts.months import parse_month
 from scripts.report import data, html, national, pdf, workbook
 from scripts.settings import load_config, published_dir
-from scripts.synth.calendar import parse_month
 
 
 def write_pack(

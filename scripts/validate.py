@@ -31,7 +31,7 @@ RESULTS_DDL = """
 create table if not exists quality.validation_results (
     run_id varchar, suite varchar, expectation varchar, dataset varchar, severity varchar,
     passed boolean, observed_value varchar, unexpected_count bigint, where_failed varchar, description varchar,
-    failed_extracts varchar[], in_words varchar
+    failed_extracts varchar[], in_words varchar, checked_column varchar
 )"""
 RUNS_DDL = """
 create table if not exists quality.validation_runs (
@@ -43,6 +43,7 @@ UPGRADES = (
     "alter table quality.validation_runs add column if not exists build_id varchar",
     "alter table quality.validation_results add column if not exists failed_extracts varchar[]",
     "alter table quality.validation_results add column if not exists in_words varchar",
+    "alter table quality.validation_results add column if not exists checked_column varchar",
 )
 
 
@@ -75,6 +76,9 @@ def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path,
                 "description": r.check.description,
                 "failed_extracts": list(r.failed_extracts),
                 "in_words": r.check.in_words or None,
+                # the column the check reads, so that the pack can say how far a warning reaches
+                # from the published results alone
+                "checked_column": str(r.check.kwargs.get("column") or "") or None,
             }
             for r in results
         ]

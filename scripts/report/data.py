@@ -8,12 +8,9 @@ from typing import Any
 
 import duckdb
 
-from scripts.gate.suites import load_checks
 from scripts.sql_text import identifier
 
 PILLARS = ("victims", "offenders", "communities", "performance")
-# the quality gate's checks (expectations/*.yml), by (suite, check name)
-CHECKS = {(check.suite, check.name): check for check in load_checks()}
 
 
 @dataclass(frozen=True)
@@ -170,13 +167,18 @@ def extracts_read(connection: duckdb.DuckDBPyConnection) -> dict[str, Any] | Non
     return {"files": files, "loaded_at": loaded_at, "latest_month": latest}
 
 
+def checked_column(warning: dict[str, Any]) -> str:
+    """The column a failed check read, as the gate stored it with its result ('' for a check on a
+    whole table, or a result stored before the gate kept it)."""
+    return str(warning.get("checked_column") or "")
+
+
 def warning_extent(connection: duckdb.DuckDBPyConnection, warning: dict[str, Any], month: date) -> dict[str, Any] | None:
     """How far a failed check reaches in the months up to the pack's, for a check whose rows
     quality.quality_source_months counts (a share column counts by its _rows column): for each
     extract it failed on, the rows it found and the rows loaded; and the months with any of them,
     of the months loaded. None for any other check (the panel then says what the gate found)."""
-    check = CHECKS.get((warning["suite"], warning["expectation"]))
-    column = str(check.kwargs.get("column") or "") if check else ""
+    column = checked_column(warning)
     column = column.removesuffix("_share") + "_rows" if column.endswith("_share") else column
     failed = list(warning.get("failed_extracts") or [])
     if not failed or column not in columns_of(connection, "quality", "quality_source_months"):
@@ -206,8 +208,7 @@ def measures_touched(connection: duckdb.DuckDBPyConnection, warning: dict[str, A
     figure in the month; a check whose column quality.quality_source_months counts, the measures of
     the extracts with such rows in the month; any other check, every measure of the extracts it
     failed on (each measure's extract is the registry's quality_extract)."""
-    check = CHECKS.get((warning["suite"], warning["expectation"]))
-    column = check.kwargs.get("column") if check else None
+    column = checked_column(warning)
     if column and column in columns_of(connection, "quality", "quality_measure_flags"):
         return dict(
             connection.execute(

@@ -7,6 +7,8 @@ from datetime import date
 
 import numpy as np
 
+from scripts.months import add_months, parse_month
+
 SECONDS_PER_DAY = 86_400
 # Share of events by hour of day: quiet small hours, busy afternoon and evening.
 HOUR_WEIGHTS = np.array(
@@ -48,30 +50,12 @@ class Month:
         return self.start.year if self.start.month >= 4 else self.start.year - 1
 
 
-def parse_month(text: str) -> date:
-    """'2019-04' -> date(2019, 4, 1), with a message that says what is wrong."""
-    try:
-        year, month = (int(part) for part in str(text).split("-"))
-        return date(year, month, 1)
-    except ValueError as error:
-        raise ValueError(f"{text!r} is not a month; write it as YYYY-MM") from error
-
-
-def add_months(day: date, months: int) -> date:
-    total = day.year * 12 + day.month - 1 + months
-    return date(total // 12, total % 12 + 1, 1)
-
-
 def month_range(first: date, last: date) -> list[Month]:
     """Every month from first to last inclusive."""
     count = (last.year - first.year) * 12 + last.month - first.month + 1
     if count < 1:
         raise ValueError(f"end month {last:%Y-%m} is before start month {first:%Y-%m}")
     return [Month(i, add_months(first, i)) for i in range(count)]
-
-
-def last_full_month(today: date) -> date:
-    return add_months(date(today.year, today.month, 1), -1)
 
 
 def knot_value(knots: dict[str, float], month: Month) -> float:

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scripts.synth.calendar import Month, knot_value, lognormal, parse_month, pick, random_moments
+from scripts.months import parse_month
+from scripts.synth.calendar import Month, knot_value, lognormal, pick, random_moments
 from scripts.synth.reference import DISTRICTS, offence_codes
 
 GRADES = ("G1", "G2", "G3", "G4")

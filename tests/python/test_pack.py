@@ -556,13 +556,13 @@ def failed_check(connection: duckdb.DuckDBPyConnection, expectation: str) -> dic
     """A check that failed in the published build's gate runs, as the pack reads it."""
     found = connection.execute(
         """
-        select suite, expectation, failed_extracts from quality.validation_results
+        select suite, expectation, failed_extracts, checked_column from quality.validation_results
         where expectation = ? and not passed and failed_extracts is not null
         order by run_id desc limit 1""",
         [expectation],
     ).fetchone()
     assert found, f"the sample data fails {expectation} (config/generator.yml)"
-    return {"suite": found[0], "expectation": found[1], "failed_extracts": found[2]}
+    return {"suite": found[0], "expectation": found[1], "failed_extracts": found[2], "checked_column": found[3]}
 
 
 @needs_warehouse
