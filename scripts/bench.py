@@ -29,6 +29,8 @@ import json
 import shutil
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,29 +38,12 @@ from typing import Any
 import duckdb
 
 from scripts import runner
+from scripts.bench_report import DOC, RESULTS, write_doc, write_results
 from scripts.generate import SOURCES
 from scripts.months import add_months, last_full_month, parse_month
 from scripts.settings import PROJECT_ROOT, load_config, load_generator_config
 from scripts.synth.calendar import month_range
 
-RESULTS = PROJECT_ROOT / "bench" / "force.json"
-DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
-STEP_LABELS = {
-    "generate": "generate SYNTHETIC extracts",
-    "load": "load (read, cast, audit, quarantine)",
-    "read_csv": "yardstick: DuckDB read_csv of the same files (scripts/read_csv_yardstick.py)",
-    "dbt_build": "`dbt build --full-refresh` (seeds, models, snapshot, tests)",
-    "validate": "quality gate (Great Expectations)",
-    "publish": "publish (copy, Parquet, Data Docs)",
-    "report": "report (the pack)",
-    "dbt_run": "yardstick: `dbt run --full-refresh` (models only)",
-    "compiled_sql": "yardstick: the same compiled SQL, one DuckDB connection",
-    "nightly_load": "nightly: load the new month only",
-    "nightly_dbt_build": "nightly: incremental `dbt build` (tests on the new rows)",
-    "nightly_validate": "nightly: quality gate",
-    "nightly_publish": "nightly: publish",
-    "nightly_report": "nightly: report (the pack)",
-}
 PIPELINE = ("load", "dbt_build", "validate", "publish", "report")
 NIGHTLY = tuple(f"nightly_{name}" for name in PIPELINE)
 # The nightly build as `make nightly` runs it (Makefile): tests on the rows loaded since the last
@@ -85,54 +70,39 @@ def link_months(generated: Path, extracts: Path, labels: list[str]) -> None:
                 (extracts / source / path.name).symlink_to(path)
 
 
-def bench_run(scale: float, months: int | str, work: Path, progress: bool = True, yardsticks: bool = True) -> dict[str, Any]:
-    """Generate at a scale and time every step; return the figures. Without yardsticks the dbt run
-    and compiled-SQL comparison is left out (the pipeline's own steps and read_csv stay)."""
-    first, last = months_of(months)
-    labels = [month.label for month in month_range(first, last)]
-    folder = work / f"scale-{scale:g}"
-    shutil.rmtree(folder, ignore_errors=True)
-    generated, extracts, published = folder / "generated", folder / "extracts", folder / "published"
-    warehouse = folder / "warehouse" / "warehouse.duckdb"
-    warehouse.parent.mkdir(parents=True)
-    steps: dict[str, runner.Step] = {}
+@dataclass
+class _Run:
+    """One scale's benchmark as it goes: its folders and each step's time and peak memory."""
 
-    def step(name: str, run: Any) -> None:
-        steps[name] = run()
-        if progress:
-            print(f"  scale {scale:g}: {name:<18} {steps[name].seconds:8.1f}s  peak {steps[name].peak_mib:8,.0f} MiB", flush=True)
+    scale: float
+    folder: Path
+    progress: bool
+    steps: dict[str, runner.Step] = field(default_factory=dict)
 
-    step(
-        "generate",
-        lambda: runner.script(
-            warehouse,
-            "generate",
-            "--out",
-            str(generated),
-            "--scale",
-            f"{scale:g}",
-            "--start-month",
-            labels[0],
-            "--end-month",
-            labels[-1],
-            "--quiet",
-        ),
-    )
-    link_months(generated, extracts, labels[:-1])
-    step("load", lambda: runner.script(warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse), "--quiet"))
-    scratch = folder / "read_csv" / "yardstick.duckdb"
-    scratch.parent.mkdir()
-    step("read_csv", lambda: runner.script(scratch, "read_csv_yardstick", "--raw", str(extracts), "--warehouse", str(scratch)))
-    shutil.rmtree(scratch.parent)
-    step("dbt_build", lambda: runner.dbt(warehouse, "build", "--full-refresh"))
-    work_split = {"dbt_build": dbt_work(warehouse)}
+    @property
+    def warehouse(self) -> Path:
+        return self.folder / "warehouse" / "warehouse.duckdb"
 
-    def gate_publish_report(prefix: str) -> None:
-        step(
+    @property
+    def published(self) -> Path:
+        return self.folder / "published"
+
+    def step(self, name: str, run: Callable[[], runner.Step]) -> None:
+        self.steps[name] = run()
+        if self.progress:
+            print(
+                f"  scale {self.scale:g}: {name:<18} {self.steps[name].seconds:8.1f}s  peak {self.steps[name].peak_mib:8,.0f} MiB",
+                flush=True,
+            )
+
+    def gate_publish_report(self, prefix: str) -> None:
+        """validate, publish and pack, as `make run` (prefix "") or `make nightly` ("nightly_") runs them."""
+        warehouse, published = self.warehouse, self.published
+        self.step(
             f"{prefix}validate",
             lambda: runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published)),
         )
-        step(
+        self.step(
             f"{prefix}publish",
             lambda: runner.script(
                 warehouse,
@@ -145,22 +115,21 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
                 *(("--keep-dbt-docs",) if prefix else ()),
             ),
         )
-        step(
+        self.step(
             f"{prefix}report",
             lambda: runner.script(
-                warehouse, "pack", "--warehouse", str(published / "warehouse.duckdb"), "--out", str(folder / "pack.html")
+                warehouse, "pack", "--warehouse", str(published / "warehouse.duckdb"), "--out", str(self.folder / "pack.html")
             ),
         )
 
-    gate_publish_report("")
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        rows_loaded = connection.execute("select sum(rows_loaded) from raw.load_audit").fetchone()[0]
-    if yardsticks:
-        step("dbt_run", lambda: runner.dbt(warehouse, "run", "--full-refresh"))
-        direct = folder / "direct" / "warehouse.duckdb"
+    def yardsticks(self) -> None:
+        """dbt run alone, and the same compiled SQL run straight on a copy of the warehouse."""
+        warehouse = self.warehouse
+        self.step("dbt_run", lambda: runner.dbt(warehouse, "run", "--full-refresh"))
+        direct = self.folder / "direct" / "warehouse.duckdb"
         direct.parent.mkdir()
         shutil.copyfile(warehouse, direct)
-        step(
+        self.step(
             "compiled_sql",
             lambda: runner.script(
                 direct,
@@ -172,29 +141,64 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
             ),
         )
         shutil.rmtree(direct.parent)
-    link_months(generated, extracts, labels[-1:])
-    step(
-        "nightly_load",
-        lambda: runner.script(
-            warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse), "--new-files-only", "--quiet"
-        ),
+
+
+def bench_run(scale: float, months: int | str, work: Path, progress: bool = True, yardsticks: bool = True) -> dict[str, Any]:
+    """Generate at a scale and time every step; return the figures. Without yardsticks the dbt run
+    and compiled-SQL comparison is left out (the pipeline's own steps and read_csv stay)."""
+    first, last = months_of(months)
+    labels = [month.label for month in month_range(first, last)]
+    folder = work / f"scale-{scale:g}"
+    shutil.rmtree(folder, ignore_errors=True)
+    run = _Run(scale, folder, progress)
+    generated, extracts, warehouse = folder / "generated", folder / "extracts", run.warehouse
+    warehouse.parent.mkdir(parents=True)
+    generate = ["--out", str(generated), "--scale", f"{scale:g}", "--start-month", labels[0], "--end-month", labels[-1]]
+    run.step("generate", lambda: runner.script(warehouse, "generate", *generate, "--quiet"))
+    link_months(generated, extracts, labels[:-1])
+    run.step("load", lambda: runner.script(warehouse, "load", "--raw", str(extracts), "--warehouse", str(warehouse), "--quiet"))
+    scratch = folder / "read_csv" / "yardstick.duckdb"
+    scratch.parent.mkdir()
+    run.step(
+        "read_csv", lambda: runner.script(scratch, "read_csv_yardstick", "--raw", str(extracts), "--warehouse", str(scratch))
     )
-    step("nightly_dbt_build", lambda: runner.dbt(warehouse, *NIGHTLY_BUILD, vars_=NIGHTLY_VARS))
+    shutil.rmtree(scratch.parent)
+    run.step("dbt_build", lambda: runner.dbt(warehouse, "build", "--full-refresh"))
+    work_split = {"dbt_build": dbt_work(warehouse)}
+    run.gate_publish_report("")
+    rows_loaded = _rows_loaded(warehouse)
+    if yardsticks:
+        run.yardsticks()
+    link_months(generated, extracts, labels[-1:])
+    nightly_load = ["--raw", str(extracts), "--warehouse", str(warehouse), "--new-files-only", "--quiet"]
+    run.step("nightly_load", lambda: runner.script(warehouse, "load", *nightly_load))
+    run.step("nightly_dbt_build", lambda: runner.dbt(warehouse, *NIGHTLY_BUILD, vars_=NIGHTLY_VARS))
     work_split["nightly_dbt_build"] = dbt_work(warehouse)
-    gate_publish_report("nightly_")
+    run.gate_publish_report("nightly_")
+    return _summary(run, labels, rows_loaded, _rows_loaded(warehouse) - rows_loaded, work_split, yardsticks)
+
+
+def _rows_loaded(warehouse: Path) -> int:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        rows_nightly = connection.execute("select sum(rows_loaded) from raw.load_audit").fetchone()[0] - rows_loaded
+        return int(connection.execute("select sum(rows_loaded) from raw.load_audit").fetchone()[0])
+
+
+def _summary(
+    run: _Run, labels: list[str], rows_loaded: int, rows_nightly: int, work_split: dict[str, Any], yardsticks: bool
+) -> dict[str, Any]:
+    """A scale's figures as docs/benchmarks.md and bench/force.json give them."""
+    steps = run.steps
     rows_generated = rows_loaded + rows_nightly
     seconds = {name: round(result.seconds, 1) for name, result in steps.items()}
     return {
-        "scale": scale,
+        "scale": run.scale,
         "months": len(labels),
         "first_month": labels[0],
         "last_month": labels[-1],
         "rows_generated_and_loaded": int(rows_generated),
         "rows_full_build": int(rows_loaded),
         "rows_nightly": int(rows_nightly),
-        "warehouse_gib": round(warehouse.stat().st_size / 2**30, 2),
+        "warehouse_gib": round(run.warehouse.stat().st_size / 2**30, 2),
         "seconds": seconds,
         "peak_mib": {name: round(result.peak_mib) for name, result in steps.items()},
         "rows_per_second": {
@@ -225,112 +229,6 @@ def dbt_work(warehouse: Path) -> dict[str, float]:
         "elapsed": round(results["elapsed_time"], 1),
         "slowest": {result["unique_id"]: round(result["execution_time"], 1) for result in slowest},
     }
-
-
-def write_results(runs: list[dict[str, Any]], results: Path = RESULTS) -> dict[str, Any]:
-    """Merge the runs into bench/force.json (runs at other scales are kept) and return it all."""
-    previous = json.loads(results.read_text()) if results.exists() else {"runs": []}
-    kept = [run for run in previous["runs"] if run_key(run) not in {run_key(new) for new in runs}]
-    figures = {
-        "measured_on": date.today().isoformat(),
-        "machine": runner.machine(),
-        "runs": sorted(
-            kept + [dict(run, measured_on=date.today().isoformat(), machine=runner.machine()) for run in runs],
-            key=run_key,
-        ),
-    }
-    results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps(figures, indent=2) + "\n")
-    return figures
-
-
-def run_key(run: dict[str, Any]) -> tuple[float, int]:
-    """A run is kept per scale and length of history (scale 45 over 36 months and over all of it)."""
-    return run["scale"], run["months"]
-
-
-def _ratio(run: dict[str, Any], key: str) -> str:
-    return f"{run[key]}x" if key in run else "–"
-
-
-def _timing(run: dict[str, Any], name: str) -> str:
-    """A step's seconds and peak memory, or a dash for a run measured before the step was added."""
-    if name not in run["seconds"]:
-        return "–"
-    return f"{run['seconds'][name]:,} s ({run['peak_mib'][name]:,} MiB)"
-
-
-def write_doc(figures: dict[str, Any], doc: Path = DOC) -> None:
-    """The force section of docs/benchmarks.md, between its markers."""
-    runs = figures["runs"]
-    header = "| step | " + " | ".join(f"scale {run['scale']:g}, {run['months']} months" for run in runs) + " |"
-    rule = "|---|" + "---|" * len(runs)
-    lines = [header, rule]
-    for name, label in STEP_LABELS.items():
-        lines.append(f"| {label} | " + " | ".join(_timing(run, name) for run in runs) + " |")
-    facts = [
-        ("months of history", lambda run: f"{run['months']} ({run['first_month']} to {run['last_month']})"),
-        ("rows (all sources)", lambda run: f"{run['rows_generated_and_loaded']:,}"),
-        ("rows in the nightly month", lambda run: f"{run['rows_nightly']:,}"),
-        ("warehouse file", lambda run: f"{run['warehouse_gib']} GiB"),
-        (
-            "rows a second: generate / load / dbt build",
-            lambda run: " / ".join(f"{run['rows_per_second'][key]:,}" for key in ("generate", "load", "dbt_build")),
-        ),
-        (
-            "dbt build, full: models / tests (s, summed over threads)",
-            lambda run: (
-                f"{run['dbt_seconds_by_kind']['dbt_build']['models']} / {run['dbt_seconds_by_kind']['dbt_build']['tests']}"
-            ),
-        ),
-        (
-            "dbt build, nightly: models / tests (s, summed over threads)",
-            lambda run: (
-                f"{run['dbt_seconds_by_kind']['nightly_dbt_build']['models']} / "
-                f"{run['dbt_seconds_by_kind']['nightly_dbt_build']['tests']}"
-            ),
-        ),
-        ("load / DuckDB read_csv of the same files", lambda run: _ratio(run, "load_over_read_csv")),
-        ("dbt run / compiled SQL direct", lambda run: _ratio(run, "dbt_over_compiled_sql")),
-        ("nightly incremental build / full build", lambda run: _ratio(run, "nightly_over_full_build")),
-        (
-            "nightly pipeline / full pipeline (load, build, gate, publish, pack)",
-            lambda run: _ratio(run, "nightly_over_full_pipeline"),
-        ),
-        ("measured on", lambda run: f"{run['measured_on']}, {run['machine']['cores']} cores, {run['machine']['memory_gib']} GiB"),
-    ]
-    for label, value in facts:
-        lines.append(f"| {label} | " + " | ".join(value(run) for run in runs) + " |")
-    machine = figures["machine"]
-    section = "\n".join(
-        [
-            "<!-- force:start -->",
-            "## The force pipeline at scale 1, 10 and 45 (`make bench`)",
-            "",
-            "SYNTHETIC extracts (scripts/generate.py) at each scale; every step run as its own process, wall time",
-            "with the step's peak memory (resident set) in brackets. The full build is on every month but the",
-            "last; the nightly steps then add the last month (late outcomes for older crimes included).",
-            "",
-            *lines,
-            "",
-            f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, Python {machine['python']},",
-            f"DuckDB {machine['duckdb']}; DuckDB limited to 8GB of memory and 2 threads (profiles/profiles.yml).",
-            "Raw figures: `bench/force.json`.",
-            "<!-- force:end -->",
-        ]
-    )
-    text = (
-        doc.read_text()
-        if doc.exists()
-        else "# Benchmarks\n\nFigures measured by the benchmark commands, never asserted in tests.\n"
-    )
-    if "<!-- force:start -->" in text:
-        start, end = text.index("<!-- force:start -->"), text.index("<!-- force:end -->") + len("<!-- force:end -->")
-        text = text[:start] + section + text[end:]
-    else:
-        heading_end = text.index("\n\n", text.index("# Benchmarks")) + 2 if "# Benchmarks" in text else 0
-        text = text[:heading_end] + section + "\n\n" + text[heading_end:]
-    doc.write_text(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from html import escape
 
 from scripts.report.data import SplitBar, TrendPoint
@@ -109,22 +110,7 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
             f'<line class="grid" x1="{left}" x2="{plot_right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>'
             f'<text class="axis" x="{left - 4:.1f}" y="{y(tick) + 3.5:.1f}" text-anchor="end">{escape(label)}</text>'
         )
-    # month ticks: the last month's, the first's, then each January and July whose label keeps clear
-    # of those already placed
-    last = len(points) - 1
-    candidates = [last, 0] + [index for index in range(1, last) if points[index].month.month in (1, 7)]
-    placed: list[tuple[float, float, float, float]] = []
-    for index in candidates:
-        anchor = "start" if index == 0 else ("end" if index == last else "middle")
-        label = f"{points[index].month:%b %Y}"
-        box = text_box(x(index), HEIGHT - bottom + 16, label, anchor)
-        if any(overlaps((box[0] - 4, *box[1:3], box[3]), other) for other in placed):
-            continue
-        placed.append(box)
-        parts.append(
-            f'<line class="tick" x1="{x(index):.1f}" x2="{x(index):.1f}" y1="{HEIGHT - bottom}" y2="{HEIGHT - bottom + 4}"/>'
-            f'<text class="axis" x="{x(index):.1f}" y="{HEIGHT - bottom + 16}" text-anchor="{anchor}">{escape(label)}</text>'
-        )
+    parts += _month_ticks(points, x, bottom)
     half = (plot_right - left) / max(len(points) - 1, 1) / 2
     for field, style, _ in lines:
         steps = []
@@ -142,7 +128,36 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
             parts.append(
                 f'<text class="line-label" x="{plot_right + 6:.1f}" y="{position:.1f}">{escape(name)} {escape(value)}</text>'
             )
-    # the line, broken at every month without a value
+    parts += _series(shown, x, y, unit)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _month_ticks(points: list[TrendPoint], x: Callable[[int], float], bottom: float) -> list[str]:
+    """The month ticks: the last month's, the first's, then each January and July whose label keeps
+    clear of those already placed."""
+    last = len(points) - 1
+    candidates = [last, 0] + [index for index in range(1, last) if points[index].month.month in (1, 7)]
+    placed: list[tuple[float, float, float, float]] = []
+    parts: list[str] = []
+    for index in candidates:
+        anchor = "start" if index == 0 else ("end" if index == last else "middle")
+        label = f"{points[index].month:%b %Y}"
+        box = text_box(x(index), HEIGHT - bottom + 16, label, anchor)
+        if any(overlaps((box[0] - 4, *box[1:3], box[3]), other) for other in placed):
+            continue
+        placed.append(box)
+        parts.append(
+            f'<line class="tick" x1="{x(index):.1f}" x2="{x(index):.1f}" y1="{HEIGHT - bottom}" y2="{HEIGHT - bottom + 4}"/>'
+            f'<text class="axis" x="{x(index):.1f}" y="{HEIGHT - bottom + 16}" text-anchor="{anchor}">{escape(label)}</text>'
+        )
+    return parts
+
+
+def _series(shown: list[tuple[int, TrendPoint]], x: Callable[[int], float], y: Callable[[float], float], unit: str) -> list[str]:
+    """The line, broken at every month without a value, and each point coloured, titled and marked
+    by its variation."""
+    parts: list[str] = []
     runs: list[list[tuple[int, TrendPoint]]] = []
     for index, point in shown:
         if runs and runs[-1][-1][0] == index - 1:
@@ -167,8 +182,7 @@ def trend(points: list[TrendPoint], unit: str, title: str) -> str:
                 f'<text class="mark" x="{x(index):.1f}" y="{y(point.value) - 6:.1f}" text-anchor="middle" '
                 f'aria-hidden="true">{MARKS[variation]}</text>'
             )
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts
 
 
 UNIT_TITLES = {"rate": "per cent", "minutes": "minutes", "per_1000": "per 1,000 residents", "count": "number"}

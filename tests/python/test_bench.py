@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 from conftest import table_digests
 
-from scripts.bench import STEP_LABELS
+from scripts.bench_report import STEP_LABELS
 from scripts.compiled_sql import run as run_compiled_sql
 from scripts.settings import PROJECT_ROOT
 

@@ -287,21 +287,25 @@ def test_an_unterminated_quote_never_loses_rows_silently(extracts: Path, tmp_pat
     assert kept_lines == len(lines) - 1
 
 
-def test_the_balance_fails_when_the_parse_loses_lines(extracts: Path, tmp_path: Path) -> None:
-    from scripts import load as loader
-
-    path = extracts / "crimes" / "crimes_2020-01.csv.gz"
+def _lie_about_lines(monkeypatch: pytest.MonkeyPatch, path: Path, extra: int = 5) -> None:
+    """Make the loader's line count of one file say `extra` lines more than the parse can see, for
+    both readers (the batch's and the file-alone one)."""
     from dataclasses import replace
 
-    real = loader.read_shape(path)
-    more = replace(real, lines=real.lines + 5)  # 5 lines in the file that the parse never saw
-    original = loader.read_shape
-    loader.read_shape = lambda candidate: more if candidate == path else original(candidate)
-    try:
-        with pytest.raises(LoadError, match=r"crimes_2020-01\.csv\.gz: [\d,]+ lines, but .* rows were lost"):
-            load(extracts, tmp_path / "w.duckdb", ["crimes"], progress=False)
-    finally:
-        loader.read_shape = original
+    from scripts.load import batch, shape, single
+
+    def lying(candidate: Path) -> shape.FileShape:
+        real = shape.read_shape(candidate)
+        return replace(real, lines=real.lines + extra) if candidate == path else real
+
+    for reader in (batch, single):
+        monkeypatch.setattr(reader, "read_shape", lying)
+
+
+def test_the_balance_fails_when_the_parse_loses_lines(extracts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _lie_about_lines(monkeypatch, extracts / "crimes" / "crimes_2020-01.csv.gz")  # 5 lines the parse never saw
+    with pytest.raises(LoadError, match=r"crimes_2020-01\.csv\.gz: [\d,]+ lines, but .* rows were lost"):
+        load(extracts, tmp_path / "w.duckdb", ["crimes"], progress=False)
 
 
 def test_quarantine_lines_are_physical_after_quoted_newlines_and_blank_lines(extracts: Path, tmp_path: Path) -> None:
@@ -372,7 +376,7 @@ def test_every_row_carries_its_own_file_and_line(extracts: Path, tmp_path: Path,
     import json
 
     from scripts.contract import load_contract
-    from scripts.load import _create_raw_table, load_files
+    from scripts.load import create_raw_table, load_files
     from scripts.settings import load_config
 
     csv_options = dict(load_config()["csv"], batch_mib=batch_mib)
@@ -392,7 +396,7 @@ def test_every_row_carries_its_own_file_and_line(extracts: Path, tmp_path: Path,
             write_lines(paths[1], garbled)
             connection.execute(f"drop table if exists raw.{source}")
             connection.execute(f"delete from raw.quarantine where source = '{source}'")
-            _create_raw_table(connection, table)
+            create_raw_table(connection, table)
             results = load_files(connection, table, paths, csv_options)
             assert [result.path for result in results] == paths
             key = table.column_names[0]
@@ -411,15 +415,13 @@ def test_every_row_carries_its_own_file_and_line(extracts: Path, tmp_path: Path,
                 assert lines[name][line - 1].split(",")[0] == (json.loads(original)[key] or ""), (name, line)
 
 
-def test_a_full_load_that_stops_leaves_the_loaded_warehouse_as_it_was(extracts: Path, tmp_path: Path) -> None:
+def test_a_full_load_that_stops_leaves_the_loaded_warehouse_as_it_was(
+    extracts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A full load writes raw.<table>__loading tables and swaps them in with one transaction at the
     end: a load that stops part way (here at a calls file whose lines do not balance, after crimes
     and the rest were written) leaves every raw table, the quarantine and the audit as they were and
     no loading table behind; leftovers of a load that was killed are dropped by the next."""
-    from dataclasses import replace
-
-    from scripts import load as loader
-
     warehouse = tmp_path / "w.duckdb"
     load(extracts, warehouse, progress=False)
 
@@ -438,15 +440,10 @@ def test_a_full_load_that_stops_leaves_the_loaded_warehouse_as_it_was(extracts: 
 
     before = state()
     path = sorted((extracts / "calls").glob("*.csv*"))[-1]
-    original = loader.read_shape
-    loader.read_shape = lambda candidate: (
-        replace(original(candidate), lines=original(candidate).lines + 5) if candidate == path else original(candidate)
-    )
-    try:
+    with monkeypatch.context() as patched:
+        _lie_about_lines(patched, path)
         with pytest.raises(LoadError, match="rows were lost"):
             load(extracts, warehouse, progress=False)
-    finally:
-        loader.read_shape = original
     assert state() == before
     with duckdb.connect(str(warehouse)) as connection:  # a killed load's leftovers
         connection.execute("create table raw.crimes__loading as select * from raw.crimes limit 3")

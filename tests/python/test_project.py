@@ -200,3 +200,76 @@ def test_every_module_imported_is_a_declared_dependency_pinned_at_its_version() 
         assert pinned.get(name.lower().replace("_", "-")) == version, f"{name}=={version} is not what requirements.txt pins"
     for tool in ("ruff", "sqlfluff", "pytest"):
         assert tool in names
+
+
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 80
+# the pipeline's steps (make load, validate, publish, pack, as-at) and what they import from scripts/:
+# none may reach the synthetic generator
+STEPS = ("scripts.load", "scripts.validate", "scripts.publish", "scripts.pack", "scripts.as_at")
+GENERATOR = ("scripts.generate", "scripts.synth")
+
+
+def oversized(folder: Path) -> list[str]:
+    """Modules over MAX_MODULE_LINES lines and functions over MAX_FUNCTION_LINES, under folder."""
+    import ast
+
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > MAX_MODULE_LINES:
+            found.append(f"{path.name}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+            ):
+                found.append(f"{path.name}: {node.name} {node.end_lineno - node.lineno + 1} lines")
+    return found
+
+
+def scripts_reached(root: Path, start: str) -> set[str]:
+    """Every scripts module start imports, directly or through others (its package's __init__ included)."""
+    import ast
+
+    seen: set[str] = set()
+    waiting = [start]
+    while waiting:
+        name = waiting.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = root / Path(*name.split("."))
+        source = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        if not source.exists():
+            continue
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("scripts"):
+                waiting.append(node.module)
+                waiting += [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                waiting += [alias.name for alias in node.names if alias.name.startswith("scripts")]
+        parent = name.rsplit(".", 1)[0]
+        if parent != name:
+            waiting.append(parent)
+    return seen
+
+
+def test_no_module_or_function_is_too_long_to_read(tmp_path: Path) -> None:
+    """scripts/ holds no module over 400 lines and no function over 80; a long function is caught."""
+    assert oversized(PROJECT_ROOT / "scripts") == []
+    long_body = "\n".join(f"    value_{n} = {n}" for n in range(MAX_FUNCTION_LINES))
+    (tmp_path / "long.py").write_text(f"def long() -> None:\n{long_body}\n")
+    assert oversized(tmp_path) == [f"long.py: long {MAX_FUNCTION_LINES + 1} lines"]
+
+
+def test_no_pipeline_step_imports_the_generator(tmp_path: Path) -> None:
+    """The picture of the code: no arrow from a step (the pack and the gate included) to the generator;
+    a step that imports it is caught."""
+    for step in STEPS:
+        reached = scripts_reached(PROJECT_ROOT, step)
+        assert not [name for name in reached if name.startswith(GENERATOR)], (step, sorted(reached))
+    assert "scripts.report.data" in scripts_reached(PROJECT_ROOT, "scripts.pack")  # it does follow imports
+    fake = tmp_path / "scripts"
+    fake.mkdir()
+    (fake / "pack.py").write_text("from scripts.synth.calendar import parse_month\n")
+    assert "scripts.synth.calendar" in scripts_reached(tmp_path, "scripts.pack")
