@@ -12,7 +12,7 @@ from scripts.report.fmt import difference, figure, with_n
 # The drawing's size in its own units. The pack prints a measure's trend and split side by side
 # across an A4 landscape page (each about 500 CSS pixels wide), so a unit prints a little larger
 # than a pixel and FONT_SIZE units (pack.css sets every chart text to it) print at 8 points or more;
-# tests/python/test_pack.py measures it in the printed PDF.
+# tests/python/test_pack_print.py measures it in the printed PDF.
 WIDTH, HEIGHT = 440, 220
 FONT_SIZE = 10
 # The width of a character of chart text, as a share of its font size: DejaVu Sans's widest

@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -89,6 +90,41 @@ def run_dbt_in(project: Path, warehouse: Path, work: Path, *args: str) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+def load_build_validate(folder: Path, work: Path) -> subprocess.CompletedProcess:
+    """Load a police.uk folder instead of the force extracts, build, and run the gate; the gate's result."""
+    warehouse = work / "warehouse.duckdb"
+    loaded = subprocess.run(
+        [sys.executable, "-m", "scripts.load", "--no-force-extracts", "--police-uk", str(folder), "--warehouse", str(warehouse)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    built = run_dbt(warehouse, "build")
+    assert built.returncode == 0, built.stdout[-4000:]
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.validate", "--warehouse", str(warehouse), "--published", str(work / "published")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    """The rows of one query on a warehouse opened read-only."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def audit(warehouse: Path) -> list[tuple]:
+    """The load audit: per source and file, rows read, loaded and quarantined."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(
+            "select source, source_file, rows_read, rows_loaded, rows_quarantined from raw.load_audit order by 1, 2"
+        ).fetchall()
+
+
 def read_lines(path: Path) -> list[str]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as handle:
@@ -143,6 +179,7 @@ BUILD_MODULES = {
     "test_bench",
     "test_police_uk",
     "test_police_uk_all_forces",
+    "test_police_uk_faulty_download",
     "test_quality_gate",
     "test_pipeline_lock",
     "test_measure_values",
