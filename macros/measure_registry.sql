@@ -34,17 +34,17 @@
 
 {#- The domains a force measure counts from (the registry's counted_from and denominator_from):
     the import CTE of int_measure_components_monthly holding its rows, the month a row counts in,
-    its district (null: force only) and which rows count at all. -#}
+    its district (null: force only) and which rows count at all (where; every row when not given). -#}
 {% macro measure_domains() -%}
     {{ return({
-        'crimes_recorded': {'rows': 'crimes', 'month': 'recorded_month', 'district': 'district_name', 'where': 'true'},
+        'crimes_recorded': {'rows': 'crimes', 'month': 'recorded_month', 'district': 'district_name'},
         'crimes_by_outcome': {'rows': 'crimes', 'month': 'current_outcome_month', 'district': 'district_name', 'where': 'current_outcome_month is not null'},
-        'incidents': {'rows': 'incidents', 'month': 'created_month', 'district': 'district_name', 'where': 'true'},
+        'incidents': {'rows': 'incidents', 'month': 'created_month', 'district': 'district_name'},
         'survey_answers': {'rows': 'survey_answers', 'month': 'interviewed_month', 'district': 'district_name', 'where': 'is_valid'},
-        'calls': {'rows': 'calls', 'month': 'received_month', 'district': 'cast(null as varchar)', 'where': 'true'},
-        'cdi_audits': {'rows': 'cdi_audits', 'month': 'audited_month', 'district': 'district_name', 'where': 'true'},
-        'vcc_checks': {'rows': 'vcc_checks', 'month': 'checked_month', 'district': 'district_name', 'where': 'true'},
-        'dqat_assessments': {'rows': 'dqat_assessments', 'month': 'assessed_month', 'district': 'cast(null as varchar)', 'where': 'true'},
+        'calls': {'rows': 'calls', 'month': 'received_month', 'district': 'cast(null as varchar)'},
+        'cdi_audits': {'rows': 'cdi_audits', 'month': 'audited_month', 'district': 'district_name'},
+        'vcc_checks': {'rows': 'vcc_checks', 'month': 'checked_month', 'district': 'district_name'},
+        'dqat_assessments': {'rows': 'dqat_assessments', 'month': 'assessed_month', 'district': 'cast(null as varchar)'},
     }) }}
 {%- endmacro %}
 
@@ -54,8 +54,8 @@
     does. -#}
 {% macro police_uk_measure_domains() -%}
     {{ return({
-        'police_uk_street': {'rows': 'street', 'month': 'period_month', 'district': 'district_name', 'force': 'force_name', 'where': 'true'},
-        'police_uk_stop_and_searches': {'rows': 'named_searches', 'month': 'period_month', 'district': 'cast(null as varchar)', 'force': 'force_name', 'where': 'true'},
+        'police_uk_street': {'rows': 'street', 'month': 'period_month', 'district': 'district_name', 'force': 'force_name'},
+        'police_uk_stop_and_searches': {'rows': 'named_searches', 'month': 'period_month', 'district': 'cast(null as varchar)', 'force': 'force_name'},
     }) }}
 {%- endmacro %}
 
@@ -77,8 +77,108 @@
         {%- endfor %}
 
     from {{ spec.rows }}
-    where {{ spec.where }}
+    where {{ spec.where or 'true' }}
     group by all
+{%- endmacro %}
+
+{#- The domains some registry entry counts from or divides by, in the domains' order. -#}
+{% macro registry_domains_used(domains, entries) -%}
+    {%- set used = [] %}
+    {%- for domain in domains %}
+    {%- if entries | selectattr('counted_from', 'equalto', domain) | list
+        or entries | selectattr('denominator_from', 'equalto', domain) | list %}
+    {%- do used.append(domain) %}
+    {%- endif %}
+    {%- endfor %}
+    {{ return(used) }}
+{%- endmacro %}
+
+{#- For each domain used: its counts (domain_counts) and the same turned into rows, one per
+    component ("<measure_id>|numerator" or "|denominator") and key; each CTE ends with a comma. -#}
+{% macro registry_domain_components(domains, used, entries, keys) -%}
+    {%- for domain in used %}
+
+{{ domain }}_counted as (
+
+    {{ domain_counts(domain, domains[domain], entries) }}
+
+),
+
+{{ domain }}_components as (
+
+    unpivot {{ domain }}_counted
+    on columns(* exclude ({{ keys | join(', ') }}))
+    into name component value cases
+
+),
+    {%- endfor %}
+{%- endmacro %}
+
+{#- No population components (no registry entry divides by district_population): the columns,
+    no rows. -#}
+{% macro no_population_components(keys) -%}
+    select
+        cast(null as varchar) as component,
+        {%- for key in keys %}
+        cast(null as {{ 'date' if key.endswith('_month') else 'varchar' }}) as {{ key }},
+        {%- endfor %}
+        cast(null as double) as cases
+    where false
+{%- endmacro %}
+
+{#- The components of every domain used and the population, summed into a numerator and a
+    denominator per measure and key: the CTEs unioned, split and final. Only measures every one of
+    catalogues (CTEs with a measure_id) holds are kept. -#}
+{% macro registry_components_summed(used, keys, catalogues) -%}
+unioned as (
+
+    {%- for domain in used %}
+    select component, {{ keys | join(', ') }}, cast(cases as double) as cases from {{ domain }}_components
+    union all
+    {%- endfor %}
+    select
+        component,
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        cases
+    from population_components
+
+),
+
+split as (
+
+    select
+        split_part(component, '|', 1) as measure_id,
+        split_part(component, '|', 2) as part,
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        cases
+
+    from unioned
+
+),
+
+final as (
+
+    -- only measures in: {{ catalogues | join(', ') }}
+    select
+        measure_id,
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        sum(cases) filter (where part = 'numerator') as numerator,
+        sum(cases) filter (where part = 'denominator') as denominator
+
+    from split
+    where
+        {%- for catalogue in catalogues %}
+        {{ 'and ' if not loop.first }}measure_id in (select {{ catalogue }}.measure_id from {{ catalogue }})
+        {%- endfor %}
+    group by all
+
+)
 {%- endmacro %}
 
 {#- The flagged rows touching each registry entry, by month (quality_measure_flags): one count per

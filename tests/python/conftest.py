@@ -90,6 +90,36 @@ def run_dbt_in(project: Path, warehouse: Path, work: Path, *args: str) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+# a registry entry's columns for a count of rows, summed over districts and windows
+COUNT_ENTRY = {
+    "window_aggregation": "sum",
+    "significance_test": "poisson_counts",
+    "lowest_geography_level": "district",
+    "is_strategic": "false",
+}
+
+
+def add_measure(
+    project: Path, warehouse: Path, work: Path, catalogue: str, catalogue_row: list[str], components: str, **entry: str
+) -> None:
+    """A new measure in a copy of the project: its row appended to the catalogue seed and its entry
+    (registry columns by name; a count summed over districts unless given; the rest empty) to the
+    registry, both seeded, the components model and everything after it run on the warehouse, and
+    the registry's own data test run."""
+    entry = {**COUNT_ENTRY, **entry}
+    append_row(project / "seeds" / f"{catalogue}.csv", catalogue_row)
+    registry = project / "seeds" / "measure_registry.csv"
+    header = registry.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert set(entry) <= set(header), f"not registry columns: {set(entry) - set(header)}"
+    append_row(registry, [entry.get(column, "") for column in header])
+    for args in (
+        ["seed", "--select", catalogue, "measure_registry"],
+        ["run", "--select", f"{components}+", "int_measures_catalogued+"],
+        ["test", "--select", "assert_every_measure_has_a_registry_entry"],
+    ):
+        run_dbt_in(project, warehouse, work, *args)
+
+
 def load_build_validate(folder: Path, work: Path) -> subprocess.CompletedProcess:
     """Load a police.uk folder instead of the force extracts, build, and run the gate; the gate's result."""
     warehouse = work / "warehouse.duckdb"

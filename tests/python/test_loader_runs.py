@@ -17,6 +17,12 @@ from scripts.load import LoadError, full_refresh_marker, load
 from scripts.settings import PROJECT_ROOT
 
 
+def nightly_load(extracts: Path, warehouse: Path) -> subprocess.CompletedProcess:
+    """`python -m scripts.load --new-files-only` as the nightly runs it, in its own process."""
+    command = ["-m", "scripts.load", "--raw", str(extracts), "--warehouse", str(warehouse), "--new-files-only", "--quiet"]
+    return subprocess.run([sys.executable, *command], cwd=PROJECT_ROOT, capture_output=True, text=True)
+
+
 def test_nightly_load_adds_only_new_files(extracts: Path, tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     load(extracts, warehouse, progress=False)
@@ -41,22 +47,7 @@ def test_reexported_file_replaces_its_rows_and_asks_for_a_full_refresh(extracts:
     write_lines(path, lines[:-10])  # re-exported with ten rows fewer
     marker = full_refresh_marker(warehouse)
     marker.unlink(missing_ok=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scripts.load",
-            "--raw",
-            str(extracts),
-            "--warehouse",
-            str(warehouse),
-            "--new-files-only",
-            "--quiet",
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    result = nightly_load(extracts, warehouse)
     assert result.returncode == 0, result.stderr
     assert "re-exported" in result.stdout and marker.exists()
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -105,22 +96,7 @@ def test_nightly_re_export_with_other_compression_replaces_and_a_withdrawn_file_
     packed.unlink()
     gone = sorted((extracts / "calls").glob("calls_*.csv.gz"))[-1]
     gone.unlink()  # withdrawn from the folder
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scripts.load",
-            "--raw",
-            str(extracts),
-            "--warehouse",
-            str(warehouse),
-            "--new-files-only",
-            "--quiet",
-        ],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
+    result = nightly_load(extracts, warehouse)
     assert result.returncode == 0, result.stderr
     assert f"calls {gone.name.removesuffix('.gz')}" in result.stdout and "no longer in the folder" in result.stdout
     with duckdb.connect(str(warehouse), read_only=True) as connection:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import append_row, project_copy, run_dbt_in
+from conftest import add_measure, project_copy, run_dbt_in
 
 from scripts.settings import PROJECT_ROOT
 
@@ -68,8 +68,14 @@ def test_a_new_measure_is_one_catalogue_row_and_one_registry_entry(built_warehou
     """Hate crimes involving a knife: appended to the two seeds of a copy of the project, and built by
     dbt into measure_values, equal to an independent count of the crimes."""
     project = project_copy(tmp_path / "project")
-    append_row(
-        project / "seeds" / "measures.csv",
+    warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy(built_warehouse, warehouse)
+    add_measure(
+        project,
+        warehouse,
+        tmp_path,
+        "measures",
         [
             "crimes__hate_knife",
             "communities",
@@ -80,32 +86,13 @@ def test_a_new_measure_is_one_catalogue_row_and_one_registry_entry(built_warehou
             "",
             "",
         ],
+        "int_measure_components_monthly",
+        measure_id="crimes__hate_knife",
+        counted_from="crimes_recorded",
+        numerator_condition="is_hate_crime and has_sharp_instrument",
+        month_basis="recorded date",
+        quality_extract="crimes",
     )
-    append_row(
-        project / "seeds" / "measure_registry.csv",
-        [
-            "crimes__hate_knife",
-            "crimes_recorded",
-            "is_hate_crime and has_sharp_instrument",
-            "",
-            "",
-            "sum",
-            "poisson_counts",
-            "district",
-            "recorded date",
-            "crimes",
-            "false",
-        ],
-    )
-    warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
-    warehouse.parent.mkdir()
-    shutil.copy(built_warehouse, warehouse)
-    for args in (
-        ["seed", "--select", "measures", "measure_registry"],
-        ["run", "--select", "int_measure_components_monthly+", "int_measures_catalogued+"],
-        ["test", "--select", "assert_every_measure_has_a_registry_entry"],
-    ):
-        run_dbt_in(project, warehouse, tmp_path, *args)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         built = dict(
             connection.execute("""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import append_row, project_copy, run_dbt, run_dbt_in
+from conftest import add_measure, project_copy, run_dbt
 from police_uk_reference import Reference, crime_counts
 
 from scripts.load import LoadError, load
@@ -137,34 +137,21 @@ def test_a_new_police_uk_measure_is_one_catalogue_row_and_one_registry_entry(pol
     the street files for each district (or bucket) and month."""
     measure = "pu_crimes__burglary_or_robbery"
     project = project_copy(tmp_path / "project")
-    append_row(
-        project / "seeds" / "public_measures.csv",
-        [measure, "performance", "Burglary or robbery on data.police.uk", "count", "lower_is_better", "", "", "", "police_uk"],
-    )
-    append_row(
-        project / "seeds" / "measure_registry.csv",
-        [
-            measure,
-            "police_uk_street",
-            "is_crime and crime_type_key in ('burglary', 'robbery')",
-            "",
-            "",
-            "sum",
-            "poisson_counts",
-            "district",
-            "police.uk month",
-            "police_uk",
-            "false",
-        ],
-    )
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(police_uk_warehouse, warehouse)
-    for args in (
-        ["seed", "--select", "public_measures", "measure_registry"],
-        ["run", "--select", "int_police_uk_measure_components_monthly+", "int_measures_catalogued+"],
-        ["test", "--select", "assert_every_measure_has_a_registry_entry"],
-    ):
-        run_dbt_in(project, warehouse, tmp_path, *args)
+    add_measure(
+        project,
+        warehouse,
+        tmp_path,
+        "public_measures",
+        [measure, "performance", "Burglary or robbery on data.police.uk", "count", "lower_is_better", "", "", "", "police_uk"],
+        "int_police_uk_measure_components_monthly",
+        measure_id=measure,
+        counted_from="police_uk_street",
+        numerator_condition="is_crime and crime_type_key in ('burglary', 'robbery')",
+        month_basis="police.uk month",
+        quality_extract="police_uk",
+    )
     expected: Counter = Counter()
     for (_force, month, place, crime_type), count in crime_counts(SHARED, Reference.read()).items():
         if crime_type in ("Burglary", "Robbery") and place is not None:

@@ -12,14 +12,8 @@
 {%- set domains = measure_domains() %}
 {%- set force_domains = "'" ~ domains | join("', '") ~ "'" %}
 {%- set entries = measure_registry_entries("counted_from in (" ~ force_domains ~ ") and window_aggregation != 'median'") %}
-{%- set used = [] %}
-{%- for domain in domains %}
-{%- set counts_here = entries | selectattr('counted_from', 'equalto', domain) | list %}
-{%- set divides_here = entries | selectattr('denominator_from', 'equalto', domain) | list %}
-{%- if counts_here or divides_here %}
-{%- do used.append(domain) %}
-{%- endif %}
-{%- endfor %}
+{%- set used = registry_domains_used(domains, entries) %}
+{%- set keys = ['district_name', 'period_month'] %}
 {%- set per_population = entries | selectattr('denominator_from', 'equalto', 'district_population') | list %}
 
 with
@@ -85,22 +79,7 @@ registry as (
 
 ),
 
-{%- for domain in used %}
-
-{{ domain }}_counted as (
-
-    {{ domain_counts(domain, domains[domain], entries) }}
-
-),
-
-{{ domain }}_components as (
-
-    unpivot {{ domain }}_counted
-    on columns(* exclude (district_name, period_month))
-    into name component value cases
-
-),
-{%- endfor %}
+{{- registry_domain_components(domains, used, entries, keys) }}
 
 crime_district_months as (
 
@@ -132,58 +111,11 @@ population_components as (
         and year(crime_district_months.period_month) >= populations.population_year
     {{ 'union all' if not loop.last }}
     {%- else %}
-    select
-        cast(null as varchar) as component,
-        cast(null as varchar) as district_name,
-        cast(null as date) as period_month,
-        cast(null as double) as cases
-    where false
+    {{ no_population_components(keys) }}
     {%- endfor %}
 
 ),
 
-unioned as (
-
-    {%- for domain in used %}
-    select component, district_name, period_month, cast(cases as double) as cases from {{ domain }}_components
-    union all
-    {%- endfor %}
-    select
-        component,
-        district_name,
-        period_month,
-        cases
-    from population_components
-
-),
-
-split as (
-
-    select
-        split_part(component, '|', 1) as measure_id,
-        split_part(component, '|', 2) as part,
-        district_name,
-        period_month,
-        cases
-
-    from unioned
-
-),
-
-final as (
-
-    -- only what the registry (and so the catalogue) defines
-    select
-        measure_id,
-        district_name,
-        period_month,
-        sum(cases) filter (where part = 'numerator') as numerator,
-        sum(cases) filter (where part = 'denominator') as denominator
-
-    from split
-    where measure_id in (select registry.measure_id from registry)
-    group by all
-
-)
+{{ registry_components_summed(used, keys, ['registry']) }}
 
 select * from final

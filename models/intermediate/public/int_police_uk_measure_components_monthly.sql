@@ -11,13 +11,8 @@
 -- noqa: disable=ST03
 {%- set domains = police_uk_measure_domains() %}
 {%- set entries = measure_registry_entries("counted_from in ('" ~ domains | join("', '") ~ "')") %}
-{%- set used = [] %}
-{%- for domain in domains %}
-{%- if entries | selectattr('counted_from', 'equalto', domain) | list
-    or entries | selectattr('denominator_from', 'equalto', domain) | list %}
-{%- do used.append(domain) %}
-{%- endif %}
-{%- endfor %}
+{%- set used = registry_domains_used(domains, entries) %}
+{%- set keys = ['force_name', 'district_name', 'period_month'] %}
 {%- set per_population = entries | selectattr('denominator_from', 'equalto', 'district_population') | list %}
 
 with
@@ -82,22 +77,7 @@ named_searches as (
 
 ),
 
-{%- for domain in used %}
-
-{{ domain }}_counted as (
-
-    {{ domain_counts(domain, domains[domain], entries) }}
-
-),
-
-{{ domain }}_components as (
-
-    unpivot {{ domain }}_counted
-    on columns(* exclude (force_name, district_name, period_month))
-    into name component value cases
-
-),
-{%- endfor %}
+{{- registry_domain_components(domains, used, entries, keys) }}
 
 district_months as (
 
@@ -130,63 +110,11 @@ population_components as (
         on district_months.district_name = districts.district_name
     {{ 'union all' if not loop.last }}
     {%- else %}
-    select
-        cast(null as varchar) as component,
-        cast(null as varchar) as force_name,
-        cast(null as varchar) as district_name,
-        cast(null as date) as period_month,
-        cast(null as double) as cases
-    where false
+    {{ no_population_components(keys) }}
     {%- endfor %}
 
 ),
 
-unioned as (
-
-    {%- for domain in used %}
-    select component, force_name, district_name, period_month, cast(cases as double) as cases from {{ domain }}_components
-    union all
-    {%- endfor %}
-    select
-        component,
-        force_name,
-        district_name,
-        period_month,
-        cases
-    from population_components
-
-),
-
-split as (
-
-    select
-        split_part(component, '|', 1) as measure_id,
-        split_part(component, '|', 2) as part,
-        force_name,
-        district_name,
-        period_month,
-        cases
-
-    from unioned
-
-),
-
-final as (
-
-    -- only what the registry and the public catalogue both define
-    select
-        measure_id,
-        force_name,
-        district_name,
-        period_month,
-        sum(cases) filter (where part = 'numerator') as numerator,
-        sum(cases) filter (where part = 'denominator') as denominator
-
-    from split
-    where measure_id in (select registry.measure_id from registry)
-        and measure_id in (select measures.measure_id from measures)
-    group by all
-
-)
+{{ registry_components_summed(used, keys, ['registry', 'measures']) }}
 
 select * from final
