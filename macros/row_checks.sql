@@ -69,29 +69,3 @@
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
-
-{#- The counts and final CTEs of a share test: one row (the flagged rows, all rows and their
-    share) when more than `limit` of the rows of `rows` satisfy `flag`, none otherwise. -#}
-{% macro share_over_limit(rows, flag, limit) %}
-counts as (
-
-    select
-        count(*) filter (where {{ flag }}) as flagged_rows,
-        count(*) as all_rows
-
-    from {{ rows }}
-
-),
-
-final as (
-
-    select
-        flagged_rows,
-        all_rows,
-        flagged_rows / nullif(all_rows, 0) as flagged_share
-
-    from counts
-    where flagged_rows > {{ limit }} * all_rows
-
-)
-{% endmacro %}

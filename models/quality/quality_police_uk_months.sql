@@ -26,7 +26,8 @@ final as (
         outside_force_area_share,
         missing_crime_id_share,
         repeated_crime_id_share,
-        reused_crime_id_share
+        reused_crime_id_share,
+        unknown_crime_type_share
 
     from assessed
 

@@ -166,7 +166,8 @@ final as (
         date_diff('day', loaded_at, last_event_at) as days_after_load,
         duplicate_rows / nullif(rows_loaded, 0) as duplicate_share,
         unknown_code_rows / nullif(rows_loaded, 0) as unknown_code_share,
-        out_of_order_rows / nullif(rows_loaded, 0) as out_of_order_share
+        out_of_order_rows / nullif(rows_loaded, 0) as out_of_order_share,
+        unmatched_rows / nullif(rows_loaded, 0) as unmatched_share
 
     from checks
 

@@ -4,7 +4,7 @@
 -- of the force's median month (a truncated or partial file). An incomplete month marks the force's
 -- windows that hold it, and every regional and England and Wales figure that would include it; the
 -- other forces publish. The shares (no location, unknown LSOA, outside the force area, missing,
--- repeated and reused crime IDs) are reported, never used to leave rows out.
+-- repeated and reused crime IDs, unknown crime types) are reported, never used to leave rows out.
 with
 
 street as (
@@ -39,7 +39,8 @@ counted as (
         count(*) as rows_loaded,
         count(*) filter (where has_missing_crime_id) as missing_crime_id_rows,
         count(*) filter (where is_repeated_crime_id) as repeated_crime_id_rows,
-        count(*) filter (where is_reused_crime_id) as reused_crime_id_rows
+        count(*) filter (where is_reused_crime_id) as reused_crime_id_rows,
+        count(*) filter (where has_unknown_crime_type) as unknown_crime_type_rows
 
     from street
     group by all
@@ -73,6 +74,7 @@ joined as (
         counted.missing_crime_id_rows / nullif(counted.rows_loaded, 0) as missing_crime_id_share,
         counted.repeated_crime_id_rows / nullif(counted.rows_loaded, 0) as repeated_crime_id_share,
         counted.reused_crime_id_rows / nullif(counted.rows_loaded, 0) as reused_crime_id_share,
+        counted.unknown_crime_type_rows / nullif(counted.rows_loaded, 0) as unknown_crime_type_share,
         placements.no_location_rows / nullif(counted.rows_loaded, 0) as no_location_share,
         placements.unknown_lsoa_rows / nullif(counted.rows_loaded, 0) as unknown_lsoa_share,
         placements.outside_force_area_rows / nullif(counted.rows_loaded, 0) as outside_force_area_share
