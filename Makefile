@@ -21,7 +21,6 @@ RAW_DATA_DIR ?= data/raw
 POLICE_UK_DIR ?=
 # FORCE_EXTRACTS=no runs on the police.uk files instead of the force's extracts (nothing generated).
 FORCE_EXTRACTS ?= yes
-DBT := $(BIN)/dbt
 # dbt colours its output only for a terminal (make's stderr is one when run by hand; in cron, CI or
 # a redirect it is a file, and escape codes would litter the log).
 DBT_USE_COLORS ?= $(shell [ -t 2 ] && echo true || echo false)
@@ -38,14 +37,12 @@ arg = '$(subst ','\'',$($(1)))'
 args = $(foreach word,$($(1)),'$(subst ','\'',$(word))')
 export WAREHOUSE_PATH RAW_DATA_DIR DBT_USE_COLORS
 
-ROW_CHECKS_VARS = {row_checks: $(ROW_CHECKS)}
-
 # One pipeline at a time per warehouse (scripts/pipeline_lock.py): every target that writes the
 # warehouse runs under its lock; a second refuses naming the holder (LOCK_WAIT=seconds to wait).
 LOCK = $(BIN)/python -m scripts.pipeline_lock --warehouse $(call arg,WAREHOUSE_PATH) --name "make $@" \
 	--wait $(if $(LOCK_WAIT),$(call arg,LOCK_WAIT),0) --
 
-.PHONY: pins lint format test-fast as-at nightly nightly-steps warehouse bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
+.PHONY: pins lint format test-fast as-at nightly warehouse bench bench-police-uk browser pack sql help install generate load build validate publish run test test-python test-dbt docs docs-contract docs-measures calibration clean clean-data
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -59,58 +56,49 @@ $(STAMP): requirements.txt
 
 install: $(STAMP) ## create .venv and install the pinned packages
 
+# Every step runs through scripts/pipeline.py, which owns their order and every dbt build; make
+# gives it the variables as options, each one argument.
+PIPELINE = $(BIN)/python -m scripts.pipeline --warehouse $(call arg,WAREHOUSE_PATH) --raw $(call arg,RAW_DATA_DIR) \
+	$(if $(POLICE_UK_DIR),--police-uk $(call arg,POLICE_UK_DIR)) $(if $(filter no,$(FORCE_EXTRACTS)),--no-force-extracts) \
+	$(if $(MONTH),--month $(call arg,MONTH)) $(if $(FORCE),--force $(call arg,FORCE)) \
+	$(if $(filter yes,$(FULL_REFRESH)),--full-refresh) $(if $(ROW_CHECKS),--row-checks $(call arg,ROW_CHECKS)) \
+	$(foreach word,$(LOAD_ARGS),--load-arg='$(subst ','\'',$(word))') \
+	$(foreach word,$(BUILD_ARGS),--build-arg='$(subst ','\'',$(word))') \
+	$(foreach word,$(PUBLISH_ARGS),--publish-arg='$(subst ','\'',$(word))')
+
 generate: $(STAMP) ## write SYNTHETIC sample extracts into data/raw (only if it holds none)
-	@echo "== generate"
-	$(if $(filter no,$(FORCE_EXTRACTS)),@echo "skipped: FORCE_EXTRACTS=no",$(BIN)/python -m scripts.generate --out $(call arg,RAW_DATA_DIR) --if-empty)
+	$(PIPELINE) generate
 
 load: $(STAMP) ## load data/raw into the warehouse's raw schema (replacing it; see nightly)
-	@echo "== load"
-	$(LOCK) $(BIN)/python -m scripts.load --raw $(call arg,RAW_DATA_DIR) --warehouse $(call arg,WAREHOUSE_PATH) \
-	  $(if $(POLICE_UK_DIR),--police-uk $(call arg,POLICE_UK_DIR)) $(if $(filter no,$(FORCE_EXTRACTS)),--no-force-extracts) \
-	  $(call args,LOAD_ARGS)
+	$(LOCK) $(PIPELINE) load
 
 # dbt build is incremental for the big facts. It is a full refresh when FULL_REFRESH=yes, or when
 # the last load replaced raw rows rather than only adding them (the loader leaves a marker file).
 build: $(STAMP) ## dbt build (seeds, models, snapshot, tests) into the working warehouse
-	@echo "== dbt build"
-	mkdir -p warehouse/tmp
-	$(LOCK) bash -c 'set -euo pipefail; warehouse=$$1; full_refresh=$$2; shift 2; \
-	refresh=$$( { [ "$$full_refresh" = yes ] || [ -e "$$warehouse.full-refresh" ]; } && echo --full-refresh || true ); \
-	echo "dbt build $${refresh:-(incremental)}"; \
-	$(DBT) build --project-dir . --fail-fast $$refresh "$$@"; \
-	rm -f "$$warehouse.full-refresh"' build $(call arg,WAREHOUSE_PATH) $(call arg,FULL_REFRESH) \
-	  $(if $(ROW_CHECKS),--vars $(call arg,ROW_CHECKS_VARS)) $(call args,BUILD_ARGS)
+	$(LOCK) $(PIPELINE) build
 
 # The nightly's tests read the rows loaded since the last fully checked build (ROW_CHECKS=new;
 # macros/row_checks.sql); its unit tests are left to CI and `make run` and its seeds are not
 # reloaded (code and reference data do not change overnight: after changing either, build with
 # FULL_REFRESH=yes); schedule `make nightly ROW_CHECKS=all` (say weekly) for the full re-check.
 nightly: $(STAMP) ## the nightly run: load only new or re-exported extracts, incremental build, gate, publish, pack (ROW_CHECKS=all: re-check every row)
-	$(LOCK) $(MAKE) --no-print-directory nightly-steps
-
-nightly-steps: $(STAMP)
-	$(MAKE) load LOAD_ARGS=--new-files-only
-	$(MAKE) build validate publish pack ROW_CHECKS=$(if $(ROW_CHECKS),$(call arg,ROW_CHECKS),new) \
-	  BUILD_ARGS="--exclude resource_type:unit_test resource_type:seed" PUBLISH_ARGS=--keep-dbt-docs
+	$(LOCK) $(PIPELINE) nightly
 
 as-at: $(STAMP) ## rebuild the figures and pack as at an earlier extract date: make as-at AS_AT=YYYY-MM-DD
 	@test -n $(call arg,AS_AT) || { echo "give the date: make as-at AS_AT=YYYY-MM-DD"; exit 2; }
 	$(LOCK) $(BIN)/python -m scripts.as_at --date $(call arg,AS_AT)
 
 validate: $(STAMP) ## the quality gate (Great Expectations) on the working warehouse
-	@echo "== validate"
-	$(LOCK) $(BIN)/python -m scripts.validate
+	$(LOCK) $(PIPELINE) validate
 
 publish: $(STAMP) ## publish the validated warehouse, Parquet and Data Docs to warehouse/published
-	@echo "== publish"
-	$(LOCK) $(BIN)/python -m scripts.publish $(call args,PUBLISH_ARGS)
+	$(LOCK) $(PIPELINE) publish
 
 pack: $(STAMP) ## write the performance pack for the latest month (MONTH=YYYY-MM for another; FORCE=<id> for a force's data.police.uk pack)
-	@echo "== pack"
-	$(BIN)/python -m scripts.pack $(if $(MONTH),--month $(call arg,MONTH)) $(if $(FORCE),--force $(call arg,FORCE))
+	$(PIPELINE) pack
 
 run: $(STAMP) browser ## everything: install, generate if empty, load, build, validate, publish, pack (its PDF needs chromium: see browser)
-	$(LOCK) $(MAKE) --no-print-directory generate load build validate publish pack
+	$(LOCK) $(PIPELINE) run
 	@echo "== published: warehouse/published/warehouse.duckdb (read-only for BI), parquet/, data_docs/index.html, dbt_docs/index.html, pack/"
 
 sql: $(STAMP) ## a read-only SQL shell on the published warehouse
@@ -141,8 +129,7 @@ format: $(STAMP) ## reformat the Python and the SQL: ruff's and sqlfluff's safe 
 	$(BIN)/sqlfluff fix models tests analyses --processes 2 --disable-progress-bar
 
 test-dbt: $(STAMP)
-	@echo "== dbt test (data and unit tests on $$WAREHOUSE_PATH)"
-	$(LOCK) $(DBT) test --project-dir .
+	$(LOCK) $(PIPELINE) test-dbt
 
 test-fast: $(STAMP) lint ## the style checks and the unit tests only (no warehouse needed, seconds)
 	$(BIN)/python -m pytest -m unit
@@ -151,8 +138,8 @@ test-python: $(STAMP)
 	@echo "== pytest"
 	$(BIN)/python -m pytest
 
-docs: $(STAMP) ## dbt docs generate (target/index.html)
-	$(DBT) docs generate --project-dir .
+docs: $(STAMP) ## dbt docs generate (warehouse/target/index.html, beside the warehouse)
+	$(PIPELINE) docs
 
 docs-contract: $(STAMP) ## regenerate docs/raw_extracts.md from the sources YAML
 	$(BIN)/python -m scripts.contract_docs --write
@@ -174,7 +161,7 @@ calibration: $(STAMP) ## compare the warehouse with the published figures
 	$(BIN)/python -m scripts.calibration
 
 clean: ## remove the working warehouse (and with it the outcome snapshot's history), as-at and bench builds, dbt artefacts
-	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/*.full-refresh warehouse/*.lock warehouse/tmp warehouse/gx warehouse/as_at warehouse/bench
+	rm -rf target logs warehouse/target warehouse/logs warehouse/*.duckdb warehouse/*.wal warehouse/*.full-refresh warehouse/*.lock warehouse/tmp warehouse/gx warehouse/as_at warehouse/bench
 
 clean-data: ## remove the generated extracts too
 	find data/raw -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

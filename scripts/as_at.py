@@ -19,7 +19,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from scripts import runner
+from scripts import pipeline, runner
 from scripts.settings import warehouse_path
 
 
@@ -30,15 +30,8 @@ def build_as_at(source: Path, as_at: date, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     copy = out / "warehouse.duckdb"
     shutil.copyfile(source, copy)
-    runner.dbt(
-        copy,
-        "build",
-        "--full-refresh",
-        "--exclude",
-        "resource_type:snapshot",
-        "resource_type:unit_test",
-        vars_={"as_at": as_at.isoformat()},
-    )
+    exclude = ("--exclude", "resource_type:snapshot", "resource_type:unit_test")
+    pipeline.timed_build(copy, True, None, *exclude, vars_={"as_at": as_at.isoformat()})
     return copy
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 import duckdb
 
-from scripts import runner
+from scripts import pipeline, runner
 from scripts.bench_report import DOC, RESULTS, write_doc, write_results
 from scripts.generate import SOURCES
 from scripts.months import add_months, last_full_month, parse_month
@@ -46,10 +46,6 @@ from scripts.synth.calendar import month_range
 
 PIPELINE = ("load", "dbt_build", "validate", "publish", "report")
 NIGHTLY = tuple(f"nightly_{name}" for name in PIPELINE)
-# The nightly build as `make nightly` runs it (Makefile): tests on the rows loaded since the last
-# fully checked build, unit tests left to CI and `make run`, seeds not reloaded.
-NIGHTLY_BUILD = ("build", "--exclude", "resource_type:unit_test", "resource_type:seed")
-NIGHTLY_VARS = {"row_checks": "new"}
 SLOWEST = 12  # nodes of each dbt build kept in bench/force.json
 
 
@@ -112,7 +108,7 @@ class _Run:
                 "--published",
                 str(published),
                 # as `make nightly` publishes: the dbt docs of the full run carried over
-                *(("--keep-dbt-docs",) if prefix else ()),
+                *(pipeline.NIGHTLY_PUBLISH if prefix else ()),
             ),
         )
         self.step(
@@ -163,16 +159,17 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
         "read_csv", lambda: runner.script(scratch, "read_csv_yardstick", "--raw", str(extracts), "--warehouse", str(scratch))
     )
     shutil.rmtree(scratch.parent)
-    run.step("dbt_build", lambda: runner.dbt(warehouse, "build", "--full-refresh"))
+    run.step("dbt_build", lambda: pipeline.timed_build(warehouse, True))
     work_split = {"dbt_build": dbt_work(warehouse)}
     run.gate_publish_report("")
     rows_loaded = _rows_loaded(warehouse)
     if yardsticks:
         run.yardsticks()
     link_months(generated, extracts, labels[-1:])
-    nightly_load = ["--raw", str(extracts), "--warehouse", str(warehouse), "--new-files-only", "--quiet"]
+    nightly_load = ["--raw", str(extracts), "--warehouse", str(warehouse), *pipeline.NIGHTLY_LOAD, "--quiet"]
     run.step("nightly_load", lambda: runner.script(warehouse, "load", *nightly_load))
-    run.step("nightly_dbt_build", lambda: runner.dbt(warehouse, *NIGHTLY_BUILD, vars_=NIGHTLY_VARS))
+    nightly_build = (pipeline.NIGHTLY_ROW_CHECKS, *pipeline.NIGHTLY_BUILD)
+    run.step("nightly_dbt_build", lambda: pipeline.timed_build(warehouse, False, *nightly_build))
     work_split["nightly_dbt_build"] = dbt_work(warehouse)
     run.gate_publish_report("nightly_")
     return _summary(run, labels, rows_loaded, _rows_loaded(warehouse) - rows_loaded, work_split, yardsticks)

@@ -36,18 +36,19 @@ class Step:
 
 
 def pipeline_environment(warehouse: Path, **extra: str) -> dict[str, str]:
-    """The environment every step gets: the warehouse file, its temp folder, no telemetry."""
-    return dict(
-        os.environ,
-        WAREHOUSE_PATH=str(warehouse),
-        DBT_PROFILES_DIR=str(PROJECT_ROOT / "profiles"),
-        DUCKDB_TEMP_DIR=str(warehouse.parent / "tmp"),
-        GX_ANALYTICS_ENABLED="false",
-        DO_NOT_TRACK="1",
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DBT_USE_COLORS="false",  # the output goes to a log, never a terminal
+    """The environment every step gets: the warehouse file, its temp folder, no telemetry (extra
+    overrides any of them)."""
+    return {
+        **os.environ,
+        "WAREHOUSE_PATH": str(warehouse),
+        "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles"),
+        "DUCKDB_TEMP_DIR": str(warehouse.parent / "tmp"),
+        "GX_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",  # the output goes to a log, never a terminal (the pipeline says otherwise)
         **extra,
-    )
+    }
 
 
 def run_step(command: list[str], environment: dict[str, str], ok_codes: tuple[int, ...] = (0,)) -> Step:
