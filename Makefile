@@ -29,12 +29,13 @@ DBT_USE_COLORS ?= $(shell [ -t 2 ] && echo true || echo false)
 # Each given on the command line or in the environment is held as typed (make never expands what was
 # typed: `override NAME := $(value NAME)`; the defaults below are ours and expand as usual), and
 # recipes pass it with $(call arg,NAME), one single-quoted shell word, or $(call args,NAME), a list
-# whose every word is one. tests/python/test_workflows.py runs the metacharacter cases.
+# whose every word is one ($(call args,NAME,--option=) puts the option before each);
+# tests/python/test_workflows.py runs the metacharacter cases.
 USER_VARIABLES := PYTHON WAREHOUSE_PATH RAW_DATA_DIR POLICE_UK_DIR FORCE_EXTRACTS MONTH FORCE AS_AT LOAD_ARGS BUILD_ARGS \
 	PUBLISH_ARGS FULL_REFRESH ROW_CHECKS LOCK_WAIT SCALES BENCH_MONTHS YARDSTICKS DBT_USE_COLORS
 $(foreach name,$(USER_VARIABLES),$(if $(filter command environment,$(origin $(name))),$(eval override $(name) := $$(value $(name)))))
 arg = '$(subst ','\'',$($(1)))'
-args = $(foreach word,$($(1)),'$(subst ','\'',$(word))')
+args = $(foreach word,$($(1)),$(2)'$(subst ','\'',$(word))')
 export WAREHOUSE_PATH RAW_DATA_DIR DBT_USE_COLORS
 
 # One pipeline at a time per warehouse (scripts/pipeline_lock.py): every target that writes the
@@ -62,9 +63,7 @@ PIPELINE = $(BIN)/python -m scripts.pipeline --warehouse $(call arg,WAREHOUSE_PA
 	$(if $(POLICE_UK_DIR),--police-uk $(call arg,POLICE_UK_DIR)) $(if $(filter no,$(FORCE_EXTRACTS)),--no-force-extracts) \
 	$(if $(MONTH),--month $(call arg,MONTH)) $(if $(FORCE),--force $(call arg,FORCE)) \
 	$(if $(filter yes,$(FULL_REFRESH)),--full-refresh) $(if $(ROW_CHECKS),--row-checks $(call arg,ROW_CHECKS)) \
-	$(foreach word,$(LOAD_ARGS),--load-arg='$(subst ','\'',$(word))') \
-	$(foreach word,$(BUILD_ARGS),--build-arg='$(subst ','\'',$(word))') \
-	$(foreach word,$(PUBLISH_ARGS),--publish-arg='$(subst ','\'',$(word))')
+	$(call args,LOAD_ARGS,--load-arg=) $(call args,BUILD_ARGS,--build-arg=) $(call args,PUBLISH_ARGS,--publish-arg=)
 
 generate: $(STAMP) ## write SYNTHETIC sample extracts into data/raw (only if it holds none)
 	$(PIPELINE) generate
