@@ -37,14 +37,54 @@
     }) }}
 {%- endmacro %}
 
-{#- The month a comparison window ends in, for a value of month_column: months back, or the
-    year-end (measure_comparisons). -#}
-{% macro comparison_window_month(month_column, window) -%}
-    {%- if window == 'year_end' -%}
-        {{ previous_year_end_month(month_column) }}
-    {%- else -%}
-        cast({{ month_column }} - to_months({{ window }}) as date)
-    {%- endif -%}
+{#- The month a comparison window ends in, for a value of month_column: months_back months
+    back, or the year-end when months_back is null (comparison_windows_rows). -#}
+{% macro comparison_window_month(month_column, months_back) -%}
+    case
+        when ({{ months_back }}) is null then {{ previous_year_end_month(month_column) }}
+        else cast({{ month_column }} - to_months({{ months_back }}) as date)
+    end
+{%- endmacro %}
+
+{#- Every comparison as a row (comparison, compared_with, windows_pooled, months_back_1,
+    months_back_2, ...: one per window slot up to most_comparison_windows(), null past its own
+    windows and for the year-end), for a CTE to join on (measure_comparisons). -#}
+{% macro comparison_windows_rows() -%}
+    {%- set slots = range(1, most_comparison_windows() + 1) %}
+    {%- set rows = [] %}
+    {%- for comparison, definition in measure_comparisons().items() %}
+    {%- set months_back = [] %}
+    {%- for slot in slots %}
+    {%- set window = definition.windows[slot - 1] if slot <= definition.windows | length else none %}
+    {%- do months_back.append('cast(null as integer)' if window in (none, 'year_end') else window | string) %}
+    {%- endfor %}
+    {%- do rows.append("('%s', '%s', %d, %s)" | format(
+        comparison, definition.shown, definition.windows | length, months_back | join(', ')
+    )) %}
+    {%- endfor %}
+    select * from (values
+        {{ rows | join(',\n        ') }}
+    ) as comparison_windows (comparison, compared_with, windows_pooled
+    {%- for slot in slots %}, months_back_{{ slot }}{% endfor %})
+{%- endmacro %}
+
+{#- The most windows any comparison pools (measure_comparisons). -#}
+{% macro most_comparison_windows() -%}
+    {%- set counts = [] %}
+    {%- for definition in measure_comparisons().values() %}{% do counts.append(definition.windows | length) %}{% endfor %}
+    {{ return(counts | max) }}
+{%- endmacro %}
+
+{#- A comparison's column over its windows, from the column of each window slot (<column>_1,
+    <column>_2, ...: windows_pooled of them) joined by operator ('+' a total, 'and' whether every
+    window is): in window order, so a pooled figure is the same to the last bit however the rows
+    arrived; null when a window has none. -#}
+{% macro windows_total(column, operator='+') -%}
+    case windows_pooled
+        {%- for windows in range(1, most_comparison_windows() + 1) %}
+        when {{ windows }} then {% for window in range(1, windows + 1) %}{{ (' ' ~ operator ~ ' ') if not loop.first }}{{ column }}_{{ window }}{% endfor %}
+        {%- endfor %}
+    end
 {%- endmacro %}
 
 {#- The reporting windows as rows (period_window, months_in_window), for a CTE to join on. -#}

@@ -1,7 +1,7 @@
 {#- Significance tests behind the Higher / Lower / Improved / Deteriorated / Comparable words.
     Each returns a z statistic (null when it cannot be computed); significance_label turns it
     into the word. The methods are documented in docs/measures.md and pinned by the unit tests
-    on int_measure_values_compared. -#}
+    on int_measure_comparisons. -#}
 
 {#- Square root that is null, not an error, for zero or negative input (e.g. a volume-basis
     rate above 1 in a small area makes a pooled variance negative: no test applies). -#}

@@ -19,10 +19,11 @@ with
 
 measure_values as (
 
-    select * from {{ ref('int_measure_values_compared') }}
+    select * from {{ ref('int_measure_values_described') }}
     where period_window = 'month'
         and value is not null
-        and is_complete
+        -- whole, or with no verdict on it (a value is whole then: measure_values)
+        and coalesce(is_complete, true)
 
 ),
 

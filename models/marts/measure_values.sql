@@ -1,39 +1,70 @@
 -- The one tidy table for BI tools: every catalogue measure for every geography, month and
 -- window, with its comparisons and their words. Month rows carry numerator and denominator, so
--- any other window (e.g. rolling 9 months) is the sum of month rows.
+-- any other window (e.g. rolling 9 months) is the sum of month rows. The comparisons are
+-- int_measure_comparisons' rows, one column pair each (macros/measures.sql, measure_comparisons).
+{%- set value_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
+{%- set comparisons = measure_comparisons() %}
+
 with
 
-compared as (
+measure_values as (
 
-    select * from {{ ref('int_measure_values_compared') }}
+    select * from {{ ref('int_measure_values_described') }}
+
+),
+
+comparisons as (
+
+    select * from {{ ref('int_measure_comparisons') }}
+
+),
+
+pivoted as (
+
+    -- each comparison's figure, then each one's word, in its own column
+    select
+        {%- for key in value_keys %}
+        {{ key }},
+        {%- endfor %}
+        {%- for comparison, definition in comparisons.items() %}
+        max(comparison_value) filter (where comparison = '{{ comparison }}') as {{ definition.shown }},
+        {%- endfor %}
+        {%- for comparison, definition in comparisons.items() %}
+        max(word) filter (where comparison = '{{ comparison }}') as {{ definition.word }},
+        {%- endfor %}
+
+    from comparisons
+    group by {{ value_keys | join(', ') }}
 
 ),
 
 final as (
 
     select
-        measure_id,
-        pillar,
-        geography_level,
-        geography,
-        period_month,
-        period_window,
-        value,
-        numerator,
-        denominator,
-        sample_size,
-        {#- each comparison's figure, then each one's word (macros/measures.sql, measure_comparisons) #}
-        {%- for definition in measure_comparisons().values() %}
-        {{ definition.shown }},
+        measure_values.measure_id,
+        measure_values.pillar,
+        measure_values.geography_level,
+        measure_values.geography,
+        measure_values.period_month,
+        measure_values.period_window,
+        measure_values.value,
+        measure_values.numerator,
+        measure_values.denominator,
+        measure_values.sample_size,
+        {%- for definition in comparisons.values() %}
+        pivoted.{{ definition.shown }},
         {%- endfor %}
-        {%- for definition in measure_comparisons().values() %}
-        {{ definition.word }},
+        {%- for definition in comparisons.values() %}
+        pivoted.{{ definition.word }},
         {%- endfor %}
-        is_low_sample,
-        is_complete,
-        incomplete_reason
+        measure_values.is_low_sample,
+        -- a value without a verdict on its window is whole when it has a figure
+        coalesce(measure_values.is_complete, measure_values.value is not null) as is_complete,
+        measure_values.incomplete_reason
 
-    from compared
+    from measure_values
+    left join pivoted
+        on {{ keys_match('measure_values', 'pivoted', value_keys) }}
 
 )
 

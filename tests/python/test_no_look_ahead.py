@@ -24,7 +24,8 @@ MONTH_COLUMN = {"intermediate.int_response_times_counted": "created_month"}
 # copied whole from the built warehouse beside the inputs of INPUT_COLUMNS (cut by month)
 REFERENCE_TABLES = ("reference.commentary_rules", "reference.districts", "reference.measures")
 MODELS = (
-    ("intermediate", "int_measure_values_compared"),
+    ("intermediate", "int_measure_values_described"),
+    ("intermediate", "int_measure_comparisons"),
     ("marts", "measure_values"),
     ("marts", "measure_spc"),
     ("marts", "measure_commentary"),

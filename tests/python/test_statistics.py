@@ -1,5 +1,5 @@
 """The statistics behind the words and the control charts, proved by simulation on the warehouse's own
-compiled SQL (int_measure_values_compared, measure_spc, measure_spc_rebase_proposals).
+compiled SQL (int_measure_values_described, int_measure_comparisons, measure_spc, measure_spc_rebase_proposals).
 
 For each test: series drawn with no real difference are called significant at close to the nominal
 5% (two-sided, |z| >= 1.96), and a real difference of a stated size is found at a stated power. For the
@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from model_sql import ModelWarehouse, compiled_models
 
-MODELS = ("int_measure_values_compared", "measure_spc", "measure_spc_rebase_proposals")
+MODELS = ("int_measure_values_described", "int_measure_comparisons", "measure_spc", "measure_spc_rebase_proposals")
 SIGNIFICANT = ("Higher", "Lower", "Improved", "Deteriorated")
 FIRST_MONTH = date(2015, 4, 1)
 
@@ -73,18 +73,24 @@ def catalogue_row(measure_id: str, unit: str, polarity: str, test: str, min_n: i
 
 
 def significant_share(warehouse: ModelWarehouse, measure_id: str, months: tuple[int, int]) -> tuple[float, int]:
-    """Share of vs_last_year words that are significant, over the months numbered in the range
+    """Share of the words on last year that are significant, over the months numbered in the range
     (1 = the first month), with how many words there were."""
     first, last = month_list(months[1])[months[0] - 1], month_list(months[1])[-1]
     share, words = warehouse.connection.execute(
         f"""
-        select avg(case when vs_last_year in {SIGNIFICANT} then 1.0 else 0.0 end), count(vs_last_year)
-        from intermediate.int_measure_values_compared
-        where measure_id = ? and period_month between ? and ?
+        select avg(case when word in {SIGNIFICANT} then 1.0 else 0.0 end), count(word)
+        from intermediate.int_measure_comparisons
+        where measure_id = ? and comparison = 'last_year' and period_month between ? and ?
         """,
         [measure_id, first, last],
     ).fetchone()
     return share, words
+
+
+def compare(warehouse: ModelWarehouse) -> None:
+    """The values described (their dispersion), then compared, by the project's own SQL."""
+    warehouse.build("intermediate", "int_measure_values_described")
+    warehouse.build("intermediate", "int_measure_comparisons")
 
 
 def size_and_power(
@@ -96,7 +102,7 @@ def size_and_power(
     months: tuple[tuple[int, int], tuple[int, int]],
 ) -> tuple[float, int, float]:
     """Two measures of one kind (unit, polarity, test), one drawn with no change and one with a real
-    change, through int_measure_values_compared: the share of significant words on last year over
+    change, through int_measure_comparisons: the share of significant words on last year over
     the stable one's months (the size) with their number, and over the changed one's (the power)."""
     unit, polarity, test = measure
     warehouse = ModelWarehouse(tmp_path / "sim", compiled)
@@ -106,7 +112,7 @@ def size_and_power(
     )
     for name, (numerators, denominators) in (("stable", stable), ("changed", changed)):
         warehouse.fill("intermediate.int_measure_values_windowed", month_rows(name, numerators, denominators, unit))
-    warehouse.build("intermediate", "int_measure_values_compared")
+    compare(warehouse)
     size, words = significant_share(warehouse, "stable", months[0])
     power, _ = significant_share(warehouse, "changed", months[1])
     warehouse.close()
@@ -236,7 +242,7 @@ def test_medians_are_tested_by_a_two_sample_median_test(tmp_path: Path, compiled
     )
     fill_response_times(warehouse, "stable", response_cases(rng, series, months, cases, 1.0))
     fill_response_times(warehouse, "slower", response_cases(rng, series, months, cases, 1.25))
-    warehouse.build("intermediate", "int_measure_values_compared")
+    compare(warehouse)
     size, words = significant_share(warehouse, "stable", (13, 24))
     power, _ = significant_share(warehouse, "slower", (13, 24))
     warehouse.close()
@@ -249,7 +255,7 @@ def test_medians_are_tested_by_a_two_sample_median_test(tmp_path: Path, compiled
 def spc_rows(
     measure_id: str, values: np.ndarray, denominators: np.ndarray | None = None, test: str = "poisson_counts"
 ) -> pd.DataFrame:
-    """Month rows of int_measure_values_compared as measure_spc reads them."""
+    """Month rows of int_measure_values_described as measure_spc reads them."""
     series, months = values.shape
     frame = pd.DataFrame(
         {
@@ -276,14 +282,14 @@ def charted(
 ) -> ModelWarehouse:
     warehouse = ModelWarehouse(tmp_path / "sim", compiled)
     warehouse.connection.execute(
-        "create or replace table intermediate.int_measure_values_compared as select * from (select "
+        "create or replace table intermediate.int_measure_values_described as select * from (select "
         "null::varchar as measure_id, null::varchar as unit, null::varchar as polarity, null::varchar as significance_test, "
         "null::varchar as geography_level, null::varchar as geography, null::date as period_month, null::varchar as period_window, "
         "null::double as value, null::double as numerator, null::double as denominator, null::double as sample_size, "
         "null::boolean as is_complete) where false"
     )
     for frame in rows:
-        warehouse.fill("intermediate.int_measure_values_compared", frame)
+        warehouse.fill("intermediate.int_measure_values_described", frame)
     if rebases is not None:
         warehouse.fill("reference.spc_rebases", rebases)
     warehouse.build("marts", "measure_spc")

@@ -15,30 +15,39 @@
 {%- set spans = [] %}
 {%- for rule in rules if rule.span_months is not none %}{% do spans.append(rule.span_months | int) %}{% endfor %}
 {%- set row_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
+{#- a rule compares_with a comparison by its measure_values column: the comparison of that name #}
+{%- set comparison_shown_as = {} %}
+{%- for comparison, definition in measure_comparisons().items() %}
+{%- do comparison_shown_as.update({definition.shown: comparison}) %}
+{%- endfor %}
 
 with
 
 measure_values as (
 
-    select * from {{ ref('measure_values') }}
-    where period_window in ('month', 'rolling_12m')
-
-),
-
-test_statistics as (
-
     select
         measure_id,
+        pillar,
         geography_level,
         geography,
         period_month,
         period_window,
-        z_vs_last_year,
-        z_vs_baseline,
+        value,
+        numerator,
+        denominator,
+        sample_size,
         numerator_dispersion,
-        denominator_dispersion
+        denominator_dispersion,
+        is_low_sample
 
-    from {{ ref('int_measure_values_compared') }}
+    from {{ ref('int_measure_values_described') }}
+    where period_window in ('month', 'rolling_12m')
+
+),
+
+comparisons as (
+
+    select * from {{ ref('int_measure_comparisons') }}
     where period_window in ('month', 'rolling_12m')
 
 ),
@@ -76,17 +85,11 @@ described as (
         measures.unit,
         measures.significance_test,
         measures.is_strategic,
-        districts.area_name,
-        test_statistics.z_vs_last_year,
-        test_statistics.z_vs_baseline,
-        test_statistics.numerator_dispersion,
-        test_statistics.denominator_dispersion
+        districts.area_name
 
     from measure_values
     inner join measures
         on measure_values.measure_id = measures.measure_id
-    left join test_statistics
-        on {{ keys_match('measure_values', 'test_statistics', row_keys) }}
     left join districts
         on measure_values.geography_level = 'district'
         and measure_values.geography = districts.district_name
@@ -107,28 +110,51 @@ with_history as (
         count(value) over (by_month range between interval 11 month preceding and interval 1 month preceding) as prior_12m_months,
         max(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_high,
         min(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_low,
-        count(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_months,
-        row_number() over by_month
-        - row_number() over (
-            partition by measure_id, geography_level, geography, period_window, vs_baseline
-            order by period_month
-        ) as baseline_word_run
+        count(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_months
 
     from described
     window by_month as (partition by measure_id, geography_level, geography, period_window order by period_month)
 
 ),
 
-with_streaks as (
+comparison_runs as (
 
+    -- each comparison's words in time order, a run being the months in a row with the same word
     select
         *,
-        count(*) over (
-            partition by measure_id, geography_level, geography, period_window, vs_baseline, baseline_word_run
+        row_number() over by_month
+        - row_number() over (
+            partition by measure_id, geography_level, geography, period_window, comparison, word
             order by period_month
-        ) as baseline_streak_months
+        ) as word_run
 
-    from with_history
+    from comparisons
+    window by_month as (partition by measure_id, geography_level, geography, period_window, comparison order by period_month)
+
+),
+
+-- read by each rule's branch of fired (none when there are no rules, as the style check renders it)
+compared as ( -- noqa: ST03
+
+    -- what a rule that compares_with a comparison reads of it, with how many months in a row
+    -- (to this one) it has had the same word
+    select
+        measure_id,
+        geography_level,
+        geography,
+        period_month,
+        period_window,
+        comparison,
+        comparison_month,
+        comparison_value,
+        word as comparison_word,
+        z as comparison_z,
+        count(*) over (
+            partition by measure_id, geography_level, geography, period_window, comparison, word, word_run
+            order by period_month
+        ) as comparison_streak_months
+
+    from comparison_runs
 
 ),
 
@@ -166,7 +192,7 @@ areas as (
         previous_value as area_previous_value,
         is_low_sample as area_is_low_sample
 
-    from with_streaks
+    from with_history
     where geography_level = 'area'
 
 ),
@@ -174,10 +200,8 @@ areas as (
 facts as materialized (
 
     select
-        with_streaks.*,
-        {{ previous_year_end_month('with_streaks.period_month') }} as baseline_month,
-        cast(with_streaks.period_month - interval 12 month as date) as same_month_last_year_month,
-        cast(with_streaks.period_month - interval 1 month as date) as previous_value_month,
+        with_history.*,
+        cast(with_history.period_month - interval 1 month as date) as previous_value_month,
         spc_signals.spc_variation,
         spc_signals.previous_spc_variation,
         spc_signals.special_cause_direction,
@@ -185,46 +209,46 @@ facts as materialized (
         areas.area_value,
         areas.area_previous_value,
         areas.area_is_low_sample,
-        {{ shown_value('with_streaks.value', 'with_streaks.unit') }} as value_shown,
-        {{ shown_value('with_streaks.previous_value', 'with_streaks.unit') }} as previous_value_shown,
-        {{ shown_value('areas.area_value', 'with_streaks.unit') }} as area_value_shown,
-        {{ shown_value('areas.area_previous_value', 'with_streaks.unit') }} as area_previous_value_shown,
+        {{ shown_value('with_history.value', 'with_history.unit') }} as value_shown,
+        {{ shown_value('with_history.previous_value', 'with_history.unit') }} as previous_value_shown,
+        {{ shown_value('areas.area_value', 'with_history.unit') }} as area_value_shown,
+        {{ shown_value('areas.area_previous_value', 'with_history.unit') }} as area_previous_value_shown,
         -- whether the month-on-month change is one to write about: significant by the measure's own
         -- test, or (a median, whose cases are not here to test) at least district_sentence_min_change
         -- of the month before, as printed
         coalesce(
             abs({{ z_by_test(
-                'with_streaks.significance_test', 'with_streaks.numerator', 'with_streaks.denominator',
-                'with_streaks.previous_numerator', 'with_streaks.previous_denominator',
-                'with_streaks.numerator_dispersion', 'with_streaks.denominator_dispersion'
+                'with_history.significance_test', 'with_history.numerator', 'with_history.denominator',
+                'with_history.previous_numerator', 'with_history.previous_denominator',
+                'with_history.numerator_dispersion', 'with_history.denominator_dispersion'
             ) }}) >= {{ var('significance_z') }},
-            with_streaks.significance_test = 'median_test'
+            with_history.significance_test = 'median_test'
             and abs(
-                {{ shown_value('with_streaks.value', 'with_streaks.unit') }}
-                - {{ shown_value('with_streaks.previous_value', 'with_streaks.unit') }}
+                {{ shown_value('with_history.value', 'with_history.unit') }}
+                - {{ shown_value('with_history.previous_value', 'with_history.unit') }}
             ) >= {{ var('district_sentence_min_change') }}
-            * abs({{ shown_value('with_streaks.previous_value', 'with_streaks.unit') }}),
+            * abs({{ shown_value('with_history.previous_value', 'with_history.unit') }}),
             false
         ) as is_notable_month_change,
         -- the districts of the area whose month-on-month change has the same sign as this one's
         count(*) over (
             partition by
-                with_streaks.measure_id,
-                with_streaks.period_window,
-                with_streaks.period_month,
-                with_streaks.geography_level,
-                with_streaks.area_name,
+                with_history.measure_id,
+                with_history.period_window,
+                with_history.period_month,
+                with_history.geography_level,
+                with_history.area_name,
                 sign(
-                    {{ shown_value('with_streaks.value', 'with_streaks.unit') }}
-                    - {{ shown_value('with_streaks.previous_value', 'with_streaks.unit') }}
+                    {{ shown_value('with_history.value', 'with_history.unit') }}
+                    - {{ shown_value('with_history.previous_value', 'with_history.unit') }}
                 )
         ) as districts_moving_alike
 
-    from with_streaks
+    from with_history
     left join spc_signals
-        on {{ keys_match('with_streaks', 'spc_signals', row_keys) }}
+        on {{ keys_match('with_history', 'spc_signals', row_keys) }}
     left join areas
-        on {{ keys_match('with_streaks', 'areas', ['measure_id', 'area_name', 'period_month', 'period_window']) }}
+        on {{ keys_match('with_history', 'areas', ['measure_id', 'area_name', 'period_month', 'period_window']) }}
 
 ),
 
@@ -233,14 +257,21 @@ fired as (
     {%- for rule in rules %}
     select
         '{{ rule.rule_id }}' as rule_id,
-        {{ rule.compares_with or 'cast(null as double)' }} as comparison_value,
-        {{ (rule.compares_with ~ '_month') if rule.compares_with else 'cast(null as date)' }} as comparison_month,
-        {{ {'same_month_last_year': 'vs_last_year', 'baseline': 'vs_baseline'}.get(rule.compares_with, 'cast(null as varchar)') }} as comparison_word,
-        {{ {'same_month_last_year': 'z_vs_last_year', 'baseline': 'z_vs_baseline'}.get(rule.compares_with, 'cast(null as double)') }} as comparison_z,
+        {#- a comparison's row (none for a rule without one), or a fact such as previous_value #}
+        {%- set comparison = comparison_shown_as.get(rule.compares_with) %}
+        {{ 'compared.comparison_value' if comparison else rule.compares_with or 'cast(null as double)' }} as comparison_value,
+        {{ 'compared.comparison_month' if comparison else rule.compares_with ~ '_month' if rule.compares_with else 'cast(null as date)' }}
+            as comparison_month,
+        compared.comparison_word,
+        compared.comparison_z,
+        compared.comparison_streak_months,
         {{ rule.span_months if rule.span_months is not none else 'cast(null as integer)' }} as span_months,
         facts.*
 
     from facts
+    left join compared
+        on {{ keys_match('facts', 'compared', row_keys) }}
+        and compared.comparison = '{{ comparison or "" }}'
     where facts.period_window = '{{ rule.period_window }}'
         and facts.geography_level in ('{{ rule.geography_levels.split("|") | join("', '") }}')
         and ({{ rule.fires_when }})
@@ -253,6 +284,7 @@ fired as (
         cast(null as date) as comparison_month,
         cast(null as varchar) as comparison_word,
         cast(null as double) as comparison_z,
+        cast(null as bigint) as comparison_streak_months,
         cast(null as integer) as span_months,
         facts.*
     from facts
@@ -289,7 +321,7 @@ worded as (
             'movement': movement_phrase(shown_value('fired.value', 'fired.unit'), shown_value('fired.comparison_value', 'fired.unit'), 'verb'),
             'change': change_word,
             'significance': "case when fired.comparison_word = 'Comparable' then 'not a significant change' else 'a significant ' || " ~ change_word ~ " end",
-            'streak': streak_phrase('fired.baseline_streak_months'),
+            'streak': streak_phrase('fired.comparison_streak_months'),
             'span_months': 'cast(fired.span_months as varchar)',
             'signal': "case fired.spc_variation when 'improvement' then 'improvement' when 'concern' then 'concern' else 'unusually ' || fired.special_cause_direction || ' values' end",
             'spc_rules': 'fired.spc_rules',
@@ -434,7 +466,7 @@ final as (
         case when rule_id = 'district_against_area' then area_name end as area_name,
         case when rule_id = 'district_against_area' then area_value end as area_value,
         case when rule_id = 'district_against_area' then area_previous_value end as area_previous_value,
-        case when rule_id like 'rolling_vs_benchmark%' then baseline_streak_months end as streak_months,
+        case when rule_id like 'rolling_vs_benchmark%' then comparison_streak_months end as streak_months,
         span_months
 
     from turns
