@@ -16,7 +16,10 @@ folder (paths.published, default warehouse/published):
 - data_docs/: the quality gate's Great Expectations Data Docs for this build, rewritten to open with
   no network (scripts/data_docs.py), swapped the same way;
 - dbt_docs/index.html: the dbt docs of the project and this warehouse as one static file (`dbt docs
-  generate --static`), swapped the same way; open either file straight from disk.
+  generate --static`), swapped the same way; open either file straight from disk;
+- a release (scripts/release.py): the version, what changed since the last published build (rows per
+  mart, schema, figures revised for months already published) in the new file's releases schema
+  and RELEASE_NOTE.md, and a read-only copy of the last few versions in releases/<version>/.
 
 On any refusal or error the last published build is left exactly as it was (exit 1).
 
@@ -34,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from scripts import build_identity, data_docs, pipeline_lock, runner
+from scripts import build_identity, data_docs, pipeline_lock, release, runner
 from scripts.settings import published_dir, warehouse_path
 from scripts.sql_text import identifier, literal
 
@@ -45,8 +48,9 @@ class PublishError(Exception):
     """The build may not be published; the message says why."""
 
 
-def latest_run(work: Path) -> tuple[str, bool, int, str]:
-    """The latest gate run, if it passed and validated the build the warehouse holds now."""
+def latest_run(work: Path) -> tuple[str, str, str]:
+    """The latest gate run, if it passed and validated the build the warehouse holds now: its run id,
+    the build identity it validated and its Data Docs page."""
     with duckdb.connect(str(work), read_only=True) as connection:
         build_id = build_identity.current(connection)
         try:
@@ -77,7 +81,7 @@ def latest_run(work: Path) -> tuple[str, bool, int, str]:
         )
     if not publishable:
         raise PublishError(f"{work}: the latest quality gate run {run_id} failed {blocking} blocking check(s): {failed}")
-    return run_id, publishable, blocking, docs
+    return run_id, build_id, docs
 
 
 def warned_only(work: Path, run_id: str) -> frozenset[str]:
@@ -92,11 +96,12 @@ def warned_only(work: Path, run_id: str) -> frozenset[str]:
     return frozenset(name for (name,) in found)
 
 
-def publish(work: Path, target: Path, keep_dbt_docs: bool = False) -> str:
-    """Publish the working warehouse into target; return the validation run published. keep_dbt_docs:
+def publish(work: Path, target: Path, keep_dbt_docs: bool = False) -> tuple[str, str]:
+    """Publish the working warehouse into target; return the validation run published and the
+    release's version (scripts/release.py). keep_dbt_docs:
     carry the published dbt docs over rather than generate them again (the nightly run: its code and
     models are those of the last full run), when there are any."""
-    run_id, _, _, docs = latest_run(work)
+    run_id, build_id, docs = latest_run(work)
     target.mkdir(parents=True, exist_ok=True)
     version = f"{run_id}"
 
@@ -141,6 +146,11 @@ def publish(work: Path, target: Path, keep_dbt_docs: bool = False) -> str:
 
     staged = target / ".warehouse.duckdb.tmp"
     write_reader_copy(work, staged)
+    try:
+        published_release = release.record(staged, target / "warehouse.duckdb", build_id, run_id)
+    except release.ReleaseError as error:
+        staged.unlink(missing_ok=True)
+        raise PublishError(f"the release cannot be compared with the last one: {error}") from error
     with open(staged, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(staged, target / "warehouse.duckdb")
@@ -148,8 +158,9 @@ def publish(work: Path, target: Path, keep_dbt_docs: bool = False) -> str:
     _swap_link(target / "data_docs", docs_copy)
     _swap_link(target / "dbt_docs", dbt_docs)
     (target / "PUBLISHED_RUN").write_text(run_id + "\n")
+    release.keep(target, published_release)
     _prune(target)
-    return run_id
+    return run_id, published_release.version
 
 
 # What readers get: the marts, the reference seeds, the gate's results and the per-force police.uk
@@ -243,16 +254,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.warehouse.exists():
             raise PublishError(f"{args.warehouse}: working warehouse not found; run `make build` first")
-        run_id = publish(args.warehouse, args.published, args.keep_dbt_docs)
+        run_id, version = publish(args.warehouse, args.published, args.keep_dbt_docs)
     except PublishError as error:
         print(f"publish: REFUSED {error}. The last published warehouse is unchanged.", file=sys.stderr)
         return 1
     except duckdb.IOException as error:
         return pipeline_lock.busy("publish", error)
     print(
-        f"publish: run {run_id} published in {time.perf_counter() - started:.1f}s: "
+        f"publish: run {run_id} published as release {version} in {time.perf_counter() - started:.1f}s: "
         f"{args.published / 'warehouse.duckdb'} (open read-only), {args.published / 'parquet'}, "
-        f"{args.published / 'data_docs' / 'index.html'}, {args.published / 'dbt_docs' / 'index.html'}"
+        f"{args.published / 'data_docs' / 'index.html'}, {args.published / 'dbt_docs' / 'index.html'}; "
+        f"what changed: {args.published / 'RELEASE_NOTE.md'}"
     )
     return 0
 

@@ -214,6 +214,7 @@ BUILD_MODULES = {
     "test_pipeline_lock",
     "test_measure_values",
     "test_measure_registry",
+    "test_releases",
 }
 
 
