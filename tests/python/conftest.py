@@ -120,6 +120,17 @@ def add_measure(
         run_dbt_in(project, warehouse, work, *args)
 
 
+def run_tool(tool: str, warehouse: Path, published: Path) -> subprocess.CompletedProcess:
+    """A pipeline step (validate, publish) on a warehouse and a published folder, in a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", f"scripts.{tool}", "--warehouse", str(warehouse), "--published", str(published)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
 def load_build_validate(folder: Path, work: Path) -> subprocess.CompletedProcess:
     """Load a police.uk folder instead of the force extracts, build, and run the gate; the gate's result."""
     warehouse = work / "warehouse.duckdb"

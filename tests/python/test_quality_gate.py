@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from conftest import run_dbt
+from conftest import run_dbt, run_tool
 
 from scripts.gate import datasets
 from scripts.gate.runner import run_checks
 from scripts.gate.suites import Check, SuiteError, load_checks
-from scripts.settings import PROJECT_ROOT
 
 CHECKS = load_checks()
-
-
-def run_tool(tool: str, warehouse: Path, published: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", f"scripts.{tool}", "--warehouse", str(warehouse), "--published", str(published)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def fingerprint(path: Path) -> str:

@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 import shutil
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from conftest import SMALL, read_lines, write_lines
+from conftest import SMALL, read_lines, run_tool, write_lines
 
 from scripts import release, runner
 from scripts.generate import SOURCES, generate
@@ -28,16 +26,6 @@ from scripts.settings import PROJECT_ROOT
 
 LATE_MONTH = "2020-03"
 BUILD = ("build", "--exclude", "resource_type:test", "resource_type:unit_test")
-
-
-def run_tool(tool: str, warehouse: Path, published: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", f"scripts.{tool}", "--warehouse", str(warehouse), "--published", str(published)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
 
 
 def validate_and_publish(warehouse: Path, published: Path) -> str:
