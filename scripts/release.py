@@ -62,7 +62,6 @@ class ReleaseError(Exception):
 @dataclass(frozen=True)
 class Release:
     version: str
-    previous_version: str | None
     note: str
 
 
@@ -124,6 +123,7 @@ def _named(column: str, key: list[str]) -> str:
 def _compare_mart(connection: duckdb.DuckDBPyConnection, mart: str, key: list[str], version: str, released_at: datetime) -> None:
     """Rows added, removed and changed, and the revised figures, of a mart in both builds."""
     previous_columns, current_columns = _columns(connection, "previous", mart), _columns(connection, "current", mart)
+    _compare_schema(connection, mart, version, previous_columns, current_columns)
     missing = [column for column in key if column not in previous_columns or column not in current_columns]
     if missing:
         raise ReleaseError(f"marts.{mart}: key column(s) {', '.join(missing)} missing from a build; rows cannot be matched")
@@ -175,8 +175,13 @@ def _compare_mart(connection: duckdb.DuckDBPyConnection, mart: str, key: list[st
         )
 
 
-def _compare_schema(connection: duckdb.DuckDBPyConnection, mart: str, version: str) -> None:
-    previous_columns, current_columns = _columns(connection, "previous", mart), _columns(connection, "current", mart)
+def _compare_schema(
+    connection: duckdb.DuckDBPyConnection,
+    mart: str,
+    version: str,
+    previous_columns: dict[str, str],
+    current_columns: dict[str, str],
+) -> None:
     for column in [*current_columns, *(name for name in previous_columns if name not in current_columns)]:
         before, after = previous_columns.get(column), current_columns.get(column)
         change = "added" if before is None else "removed" if after is None else "type changed" if before != after else None
@@ -199,7 +204,6 @@ def _record_marts(connection: duckdb.DuckDBPyConnection, version: str, released_
             )
         if mart in current and mart in previous:
             _compare_mart(connection, mart, keys[mart], version, released_at)
-            _compare_schema(connection, mart, version)
             continue
         side = "current" if mart in current else "previous"
         rows = connection.execute(f"select count(*) from {side}.marts.{identifier(mart)}").fetchone()[0]
@@ -244,7 +248,7 @@ def record(staged: Path, previous: Path | None, build_id: str, run_id: str) -> R
         _record_marts(connection, version, released_at, has_previous)
         note = release_note(connection, version, has_previous)
         connection.execute("detach current")
-    return Release(version, previous_version, note)
+    return Release(version, note)
 
 
 def release_note(connection: duckdb.DuckDBPyConnection, version: str, has_previous: bool, listed: int = 40) -> str:
