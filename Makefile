@@ -150,7 +150,7 @@ bench: $(STAMP) ## time every pipeline step at scale 1, 10 and 45 -> docs/benchm
 	$(BIN)/python -m scripts.bench $(foreach scale,$(call args,SCALES),--scale $(scale)) $(if $(BENCH_MONTHS),--months $(call arg,BENCH_MONTHS)) \
 	  $(if $(filter no,$(YARDSTICKS)),--no-yardsticks)
 
-bench-police-uk: $(STAMP) ## time load, build, gate, publish, pack on the real all-forces police.uk files (12 months; BENCH_MONTHS=36)
+bench-police-uk: $(STAMP) ## time the full and the nightly pipeline on the real all-forces police.uk files (6 months + 1; BENCH_MONTHS=37)
 	$(BIN)/python -m scripts.bench_police_uk $(if $(BENCH_MONTHS),--months $(call arg,BENCH_MONTHS))
 
 pins: ## regenerate requirements.txt (every package, exact) from the direct dependencies in pyproject.toml

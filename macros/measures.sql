@@ -75,6 +75,17 @@
     {{ return(counts | max) }}
 {%- endmacro %}
 
+{#- How many months before a value's month its comparisons read: the furthest window back (the
+    year-end is at most 12 months back), plus the months of the longest reporting window before the
+    window's end (the median test reads each month's counts). -#}
+{% macro comparison_reach_months() -%}
+    {%- set backs = [12] %}
+    {%- for definition in measure_comparisons().values() %}
+    {%- for window in definition.windows if window != 'year_end' %}{% do backs.append(window | int) %}{% endfor %}
+    {%- endfor %}
+    {{ return(backs | max + reporting_windows().values() | max - 1) }}
+{%- endmacro %}
+
 {#- A comparison's column over its windows, from the column of each window slot (<column>_1,
     <column>_2, ...: windows_pooled of them) joined by operator ('+' a total, 'and' whether every
     window is): in window order, so a pooled figure is the same to the last bit however the rows

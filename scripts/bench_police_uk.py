@@ -5,12 +5,15 @@ The files are the real ones in ../shared/data/police_uk_all_forces (41 force ids
 and reused Crime IDs). For more months of volume the real months are repeated under later month
 names (2025-04 is January's files again, with only the Month field relabelled), so every row keeps
 its real shape. Then it times, each as its own process, what `make run POLICE_UK_DIR=...
-FORCE_EXTRACTS=no` does: load, the full `dbt build`, the quality gate, publish, and one force's
-public pack; with the peak memory of each. Figures go to bench/police_uk.json and docs/benchmarks.md.
-They are measurements for the record, never asserted by a test.
+FORCE_EXTRACTS=no` does on every month but the last: load, the full `dbt build`, the quality gate,
+publish, and one force's public pack; then the last month arrives and what `make nightly` does
+follows: load the new files only, an incremental build whose tests read the new rows, the gate,
+publish and the pack. Each step is timed as its own process, with its peak memory. Figures go to
+bench/police_uk.json and docs/benchmarks.md. They are measurements for the record, never asserted
+by a test.
 
-    python -m scripts.bench_police_uk                 # 12 months (about 4 million rows)
-    python -m scripts.bench_police_uk --months 36     # three years
+    python -m scripts.bench_police_uk                 # 7 months: six built, the seventh added nightly
+    python -m scripts.bench_police_uk --months 37     # three years, then a month
 """
 
 from __future__ import annotations
@@ -75,11 +78,35 @@ def make_files(source: Path, out: Path, months: int) -> int:
     return written
 
 
+STEPS = ("load", "dbt_build", "validate", "publish", "pack")
+NIGHTLY = "nightly_"
+
+
+def run_steps(warehouse: Path, files: Path, published: Path, pack: Path, nightly: bool) -> dict[str, runner.Step]:
+    """The five steps as `make run` (full) or `make nightly` runs them on the police.uk files alone,
+    each timed as its own process; keyed by step, with NIGHTLY before the nightly ones."""
+    load = ["--no-force-extracts", "--warehouse", str(warehouse), "--police-uk", str(files), "--quiet"]
+    build = (pipeline.NIGHTLY_ROW_CHECKS, *pipeline.NIGHTLY_BUILD) if nightly else ()
+    publish = ["--warehouse", str(warehouse), "--published", str(published), *(pipeline.NIGHTLY_PUBLISH if nightly else ())]
+    prefix = NIGHTLY if nightly else ""
+    steps = {}
+    steps["load"] = runner.script(warehouse, "load", *load, *(pipeline.NIGHTLY_LOAD if nightly else ()))
+    steps["dbt_build"] = pipeline.timed_build(warehouse, not nightly, *build)
+    steps["validate"] = runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published))
+    steps["publish"] = runner.script(warehouse, "publish", *publish)
+    steps["pack"] = runner.script(
+        warehouse, "pack", "--warehouse", str(published / "warehouse.duckdb"), "--force", "kent", "--out", str(pack)
+    )
+    return {f"{prefix}{name}": step for name, step in steps.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.bench_police_uk", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--months", type=int, default=12, help="months of files, the real ones repeated (default: %(default)s)")
+    parser.add_argument(
+        "--months", type=int, default=7, help="months of files, the real ones repeated; the last is the nightly's (default: %(default)s)"
+    )
     parser.add_argument("--source", type=Path, default=SHARED, help="the real download (default: %(default)s)")
     parser.add_argument(
         "--work", type=Path, default=PROJECT_ROOT / "warehouse" / "bench", help="scratch folder (default: %(default)s)"
@@ -91,29 +118,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {args.source} not found; the benchmark runs on the shared all-forces download", file=sys.stderr)
         return 2
     shutil.rmtree(args.work, ignore_errors=True)
-    files, warehouse, published = args.work / "police_uk", args.work / "warehouse.duckdb", args.work / "published"
+    made, files = args.work / "made", args.work / "police_uk"
+    warehouse, published = args.work / "warehouse.duckdb", args.work / "published"
     started = time.perf_counter()
-    rows = make_files(args.source, files, args.months)
+    rows = make_files(args.source, made, args.months)
     make_seconds = time.perf_counter() - started
-    size_mb = sum(path.stat().st_size for path in files.rglob("*.gz")) / 1e6
-    steps = {
-        "load": runner.script(
-            warehouse, "load", "--no-force-extracts", "--warehouse", str(warehouse), "--police-uk", str(files), "--quiet"
-        ),
-        "dbt_build": pipeline.timed_build(warehouse, False),
-        "validate": runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published)),
-        "publish": runner.script(warehouse, "publish", "--warehouse", str(warehouse), "--published", str(published)),
-        "pack": runner.script(
-            warehouse,
-            "pack",
-            "--warehouse",
-            str(published / "warehouse.duckdb"),
-            "--force",
-            "kent",
-            "--out",
-            str(args.work / "pack-kent.html"),
-        ),
-    }
+    size_mb = sum(path.stat().st_size for path in made.rglob("*.gz")) / 1e6
+    months = sorted(path.name for path in made.iterdir())
+    files.mkdir()
+    for month in months[:-1]:
+        (files / month).symlink_to(made / month)
+    steps = run_steps(warehouse, files, published, args.work / "pack-kent.html", nightly=False)
+    (files / months[-1]).symlink_to(made / months[-1])
+    steps.update(run_steps(warehouse, files, published, args.work / "pack-kent.html", nightly=True))
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         loaded, forces = connection.execute(
             "select sum(rows_loaded), count(distinct regexp_extract(source_file, "
@@ -125,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             "where geography = 'England and Wales' and period_window = 'month' "
             "order by period_month desc limit 1"
         ).fetchone()
+    full, nightly = (sum(steps[f"{prefix}{name}"].seconds for name in STEPS) for prefix in ("", NIGHTLY))
     figures = {
         "measured_on": date.today().isoformat(),
         "machine": runner.machine(),
@@ -137,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": {"make_files": round(make_seconds, 1), **{name: round(step.seconds, 1) for name, step in steps.items()}},
         "peak_mib": {name: round(step.peak_mib) for name, step in steps.items()},
         "load_rows_per_second": round(loaded / steps["load"].seconds),
+        "nightly_over_full_build": round(steps[f"{NIGHTLY}dbt_build"].seconds / steps["dbt_build"].seconds, 2),
+        "nightly_over_full_pipeline": round(nightly / full, 2),
     }
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(figures, indent=2) + "\n")
@@ -152,24 +172,37 @@ STEP_LABELS = {
     "publish": "publish (copy, Parquet, Data Docs)",
     "pack": "public pack for one force (`make pack FORCE=kent`)",
 }
+NIGHTLY_LABELS = {
+    "load": "load the new month only",
+    "dbt_build": "incremental `dbt build` (tests on the new rows)",
+    "validate": "quality gate",
+    "publish": "publish",
+    "pack": "public pack for one force",
+}
 
 
 def write_doc(figures: dict, doc: Path = DOC) -> None:
     seconds, peaks = figures["seconds"], figures["peak_mib"]
-    rows = "\n".join(f"| {label} | {seconds[step]} | {peaks[step]:,} |" for step, label in STEP_LABELS.items())
+    rows = "\n".join(
+        [f"| {label} | {seconds[step]} | {peaks[step]:,} |" for step, label in STEP_LABELS.items()]
+        + [f"| nightly: {label} | {seconds[NIGHTLY + step]} | {peaks[NIGHTLY + step]:,} |" for step, label in NIGHTLY_LABELS.items()]
+    )
     section = f"""<!-- police_uk:start -->
 ## Public data: the real all-forces download (`make bench-police-uk`)
 
 The real data.police.uk street files of every force in `../shared/data/police_uk_all_forces`
 ({figures["force_ids"]} force ids; January to March 2025, repeated under later month names with only the
 Month field relabelled to make {figures["months"]} months): {figures["street_rows_loaded"]:,} rows,
-{figures["gzip_mb"]} MB gzipped, run as `make run POLICE_UK_DIR=... FORCE_EXTRACTS=no` runs them.
+{figures["gzip_mb"]} MB gzipped. Every month but the last is run as `make run POLICE_UK_DIR=...
+FORCE_EXTRACTS=no` runs them; then the last month is added as `make nightly` adds it.
 England and Wales coverage in the latest month: {figures["england_and_wales_coverage"]} force areas.
 
 | step | seconds | peak memory (MiB) |
 |---|---|---|
 {rows}
 
+Nightly build / full build: {figures["nightly_over_full_build"]}x; nightly pipeline / full pipeline (load, build,
+gate, publish, pack): {figures["nightly_over_full_pipeline"]}x.
 Load: {figures["load_rows_per_second"]:,} rows a second. Preparing the files took {seconds["make_files"]} s (not part of a run).
 Measured {figures["measured_on"]} on {figures["machine"]["cores"]} cores ({figures["machine"]["cpu"]}),
 {figures["machine"]["memory_gib"]} GiB, Python {figures["machine"]["python"]}, DuckDB {figures["machine"]["duckdb"]}.

@@ -9,6 +9,10 @@
 -- - the four rules judged at each point from that point and those before it in its phase, never a
 --   later one, so a month's row never changes when later months arrive.
 -- The series is the months with a whole-window value, in order; a month without one is left out.
+-- Incremental: a nightly build rebuilds the rows from the first month whose inputs changed, each
+-- series read whole (its limits rest on its phase's first months; macros/measure_rebuild.sql).
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_rebuilt_months() }}") }}
+{%- set rebuild_from = measure_rebuild_from() %}
 {%- set baseline_months = var('spc_baseline_months') | int %}
 {%- set min_points = var('spc_min_baseline_points') | int %}
 {%- set run_length = var('spc_run_length') | int %}
@@ -337,6 +341,7 @@ final as (
     from placed
     left join judged
         on {{ keys_match('placed', 'judged', ['measure_id', 'geography_level', 'geography', 'period_month']) }}
+    where {{ is_rebuilt_month(rebuild_from, 'placed.period_month') }}
 
 )
 

@@ -2,6 +2,10 @@
 -- window, with its comparisons and their words. Month rows carry numerator and denominator, so
 -- any other window (e.g. rolling 9 months) is the sum of month rows. The comparisons are
 -- int_measure_comparisons' rows, one column pair each (macros/measures.sql, measure_comparisons).
+-- Incremental: a nightly build rebuilds the rows from the first month whose inputs changed
+-- (macros/measure_rebuild.sql).
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_rebuilt_months() }}") }}
+{%- set rebuild_from = measure_rebuild_from() %}
 {%- set value_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
 {%- set comparisons = measure_comparisons() %}
 
@@ -10,12 +14,14 @@ with
 measure_values as (
 
     select * from {{ ref('int_measure_values_described') }}
+    where {{ is_rebuilt_month(rebuild_from) }}
 
 ),
 
 comparisons as (
 
     select * from {{ ref('int_measure_comparisons') }}
+    where {{ is_rebuilt_month(rebuild_from) }}
 
 ),
 

@@ -2,7 +2,10 @@
 
 Six months of SYNTHETIC extracts arrive as a nightly job would see them: four months first, then
 one month a night. Each later month carries outcomes for crimes of earlier months (late outcomes),
-some replacing an interim outcome. Every comparison is of the tables' bytes, written out sorted.
+some replacing an interim outcome; the first later night also carries a crime recorded late, in a
+month already built, so the measure layer must rebuild from that month (macros/measure_rebuild.sql).
+The same holds for data.police.uk files arriving a month a night. Every comparison is of the
+tables' bytes, written out sorted.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ LATER_MONTHS = ["2020-02", "2020-03"]
 AS_AT = date(2020, 2, 1)  # the day the January extract was taken
 # Fast builds: the data tests guard data, not incrementality, and run in every other build.
 BUILD = ("build", "--exclude", "resource_type:test", "resource_type:unit_test")
+LATE_RECORDED_MONTH = FIRST_NIGHT_MONTHS[1]  # the month of the crime recorded late
 FACTS = (
+    "int_measure_comparisons",
     "int_crimes_classified",
     "int_outcomes_ranked",
     "int_incidents_timed",
@@ -62,6 +67,15 @@ def repeat_first_night_rows(raw: Path, month: str) -> None:
         write_lines(later, [*read_lines(later), *extra])
 
 
+def record_a_crime_late(raw: Path, month: str) -> None:
+    """A later extract carries a crime recorded in a month already built (a copy of one of that
+    month's crimes under a new reference): that month's figures change on a later night."""
+    earlier = read_lines(raw / "crimes" / f"crimes_{LATE_RECORDED_MONTH}.csv.gz")
+    later = raw / "crimes" / f"crimes_{month}.csv.gz"
+    reference, rest = earlier[1].split(",", 1)
+    write_lines(later, [*read_lines(later), f"{reference}L,{rest}"])
+
+
 @pytest.fixture(scope="module")
 def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """An incremental warehouse after three nights, its first-night marts, and the extracts."""
@@ -78,6 +92,7 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         add_months(generated, raw, [month])
         if month == LATER_MONTHS[0]:
             repeat_first_night_rows(raw, month)
+            record_a_crime_late(raw, month)
         results = load(raw, warehouse, progress=False, new_files_only=True)
         assert {result.path.name for result in results} == {f"{name}_{month}.csv.gz" for name in SOURCES}
         runner.dbt(warehouse, *BUILD)
@@ -98,18 +113,59 @@ def test_late_outcomes_arrive_for_crimes_of_earlier_months(nightly: dict[str, Pa
     assert changed > 0 and late > 0
 
 
-def test_incremental_nights_equal_a_full_refresh(nightly: dict[str, Path]) -> None:
+@pytest.fixture(scope="module")
+def full_refresh(nightly: dict[str, Path]) -> dict[str, str]:
+    """The digests of a full refresh of every month the nights loaded."""
     full = nightly["root"] / "full" / "warehouse.duckdb"
     load(nightly["raw"], full, progress=False)
     runner.dbt(full, *BUILD, "--full-refresh")
-    work = nightly["root"] / "digests"
-    (work / "incremental").mkdir(parents=True)
-    (work / "full").mkdir()
-    incremental = table_digests(nightly["warehouse"], work / "incremental", facts=FACTS)
-    expected = table_digests(full, work / "full", facts=FACTS)
+    (nightly["root"] / "digests" / "full").mkdir(parents=True)
+    return table_digests(full, nightly["root"] / "digests" / "full", facts=FACTS)
+
+
+def differences(warehouse: Path, work: Path, expected: dict[str, str]) -> list[str]:
+    """The tables whose rows differ from the expected digests."""
+    work.mkdir(parents=True)
+    found = table_digests(warehouse, work, facts=FACTS)
     assert len(expected) > len(FACTS)
-    different = [table for table in expected if incremental.get(table) != expected[table]]
+    return [table for table in expected if found.get(table) != expected[table]]
+
+
+def test_incremental_nights_equal_a_full_refresh(nightly: dict[str, Path], full_refresh: dict[str, str]) -> None:
+    different = differences(nightly["warehouse"], nightly["root"] / "digests" / "incremental", full_refresh)
     assert not different, f"incremental build differs from a full refresh in {different}"
+
+
+def test_the_late_recorded_crime_changed_a_month_already_built(nightly: dict[str, Path]) -> None:
+    """What makes the test above a test of the measure layer's rebuild: a month of the first night
+    holds different figures after the later nights, which only a rebuild from that month gives."""
+    month = f"{LATE_RECORDED_MONTH}-01"
+    sql = (
+        "select value from marts.measure_values where measure_id = 'crimes__all' and geography_level = 'force' "
+        f"and period_window = 'month' and period_month = date '{month}'"
+    )
+    with duckdb.connect(str(nightly["first_night"]), read_only=True) as connection:
+        before = connection.execute(sql).fetchone()[0]
+    with duckdb.connect(str(nightly["warehouse"]), read_only=True) as connection:
+        after = connection.execute(sql).fetchone()[0]
+    assert after == before + 1
+
+
+def test_an_interrupted_night_is_rebuilt_whole_by_the_next(
+    nightly: dict[str, Path], full_refresh: dict[str, str], tmp_path: Path
+) -> None:
+    """A night stopped before the last rebuilt model (here: the commentary left out) records nothing,
+    so the next night rebuilds from the month the stopped one would have: the same as a full refresh."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(nightly["first_night"], copy)
+    load(nightly["raw"], copy, progress=False, new_files_only=True)
+    runner.dbt(copy, *BUILD, "measure_commentary")
+    with duckdb.connect(str(copy), read_only=True) as connection:
+        recorded = connection.execute("select max(period_month) from raw.measure_inputs_built").fetchone()[0]
+    assert recorded == date(2020, 1, 1)
+    runner.dbt(copy, *BUILD)
+    different = differences(copy, tmp_path / "digests", full_refresh)
+    assert not different, f"the night after an interrupted one differs from a full refresh in {different}"
 
 
 def test_as_at_build_reproduces_the_figures_published_that_day(nightly: dict[str, Path]) -> None:
@@ -209,3 +265,35 @@ def test_the_watermark_moves_only_after_every_test_passed(nightly: dict[str, Pat
         connection.execute("drop table staging.kept")
     runner.dbt(copy, "test")
     assert watermarks(copy) == [(loaded,)]
+
+
+POLICE_UK = PROJECT_ROOT.parent / "shared" / "data" / "police_uk"
+
+
+@pytest.mark.skipif(not POLICE_UK.exists(), reason="../shared/data/police_uk is not beside the project")
+def test_police_uk_months_arriving_a_night_at_a_time_equal_a_full_refresh(tmp_path: Path) -> None:
+    """The data.police.uk path: four months of the real files, then one month a night, each loaded
+    as the nightly loads (new files only) and built incrementally, against one full refresh."""
+    files = tmp_path / "police_uk"
+    months = sorted(path.name for path in POLICE_UK.iterdir() if path.is_dir())
+    assert len(months) >= 6
+    for month in months[:4]:
+        shutil.copytree(POLICE_UK / month, files / month)
+    warehouse = tmp_path / "incremental" / "warehouse.duckdb"
+    load(None, warehouse, progress=False, police_uk_dir=files)
+    runner.dbt(warehouse, *BUILD)
+    for month in months[4:]:
+        shutil.copytree(POLICE_UK / month, files / month)
+        results = load(None, warehouse, progress=False, police_uk_dir=files, new_files_only=True)
+        assert results and all(result.path.parent.name == month for result in results)
+        runner.dbt(warehouse, *BUILD)
+    full = tmp_path / "full" / "warehouse.duckdb"
+    load(None, full, progress=False, police_uk_dir=files)
+    runner.dbt(full, *BUILD, "--full-refresh")
+    (tmp_path / "digests" / "full").mkdir(parents=True)
+    expected = table_digests(full, tmp_path / "digests" / "full", facts=("int_measure_comparisons",))
+    (tmp_path / "digests" / "incremental").mkdir()
+    found = table_digests(warehouse, tmp_path / "digests" / "incremental", facts=("int_measure_comparisons",))
+    assert "marts.police_uk_force_context" in expected
+    different = [table for table in expected if found.get(table) != expected[table]]
+    assert not different, f"the nightly police.uk build differs from a full refresh in {different}"

@@ -9,6 +9,11 @@
 -- medians by Mood's two-sample median test (to the second). Nothing after the month is read. What
 -- is shown is what is tested: a pooled figure is the one the test uses (docs/measures.md). A low
 -- sample on either side is never more than Comparable; a comparison no test applies to has no word.
+-- Incremental: a nightly build rebuilds the rows from the first month whose inputs changed, reading
+-- back as far as a comparison reaches (macros/measure_rebuild.sql).
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_rebuilt_months() }}") }}
+{%- set rebuild_from = measure_rebuild_from() %}
+{%- set reaches_back = comparison_reach_months() %}
 {%- set value_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
 {%- set comparison_keys = value_keys + ['comparison'] %}
 {%- set pooled_columns = ['value', 'numerator', 'denominator', 'sample_size', 'median_seconds'] %}
@@ -22,12 +27,14 @@ with
 measure_values as (
 
     select * from {{ ref('int_measure_values_described') }}
+    where {{ is_read_for_rebuild(rebuild_from, reaches_back) }}
 
 ),
 
 response_times as (
 
     select * from {{ ref('int_response_times_counted') }}
+    where {{ is_read_for_rebuild(rebuild_from, reaches_back, 'created_month') }}
 
 ),
 
@@ -59,6 +66,7 @@ compared as (
 
     from measure_values
     cross join comparison_windows
+    where {{ is_rebuilt_month(rebuild_from, 'measure_values.period_month') }}
     -- noqa: enable=LT02
 
 ),

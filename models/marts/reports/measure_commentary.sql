@@ -9,6 +9,10 @@
 -- force's first, the rule ranks taking turns: each rank's strongest, then each rank's second ...).
 -- Never on a low sample. The pack (scripts/pack.py) prints tiers 1
 -- and 2 whole and the first of tier 3.
+-- Incremental: a nightly build rebuilds the rows from the first month whose inputs changed, each
+-- series read whole (streaks and spans look back; macros/measure_rebuild.sql).
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_rebuilt_months() }}") }}
+{%- set rebuild_from = measure_rebuild_from() %}
 {%- set rules = seed_entries('commentary_rules', order_by='rule_rank, rule_id') %}
 {#- the longest span any rule looks back for a high or low (a constant of the rules, never of the data,
     so a month's tier never depends on what later months hold) #}
@@ -470,6 +474,7 @@ final as (
         span_months
 
     from turns
+    where {{ is_rebuilt_month(rebuild_from) }}
 
 )
 
