@@ -105,7 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m scripts.bench_police_uk", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--months", type=int, default=7, help="months of files, the real ones repeated; the last is the nightly's (default: %(default)s)"
+        "--months",
+        type=int,
+        default=7,
+        help="months of files, the real ones repeated; the last is the nightly's (default: %(default)s)",
     )
     parser.add_argument("--source", type=Path, default=SHARED, help="the real download (default: %(default)s)")
     parser.add_argument(
@@ -185,7 +188,10 @@ def write_doc(figures: dict, doc: Path = DOC) -> None:
     seconds, peaks = figures["seconds"], figures["peak_mib"]
     rows = "\n".join(
         [f"| {label} | {seconds[step]} | {peaks[step]:,} |" for step, label in STEP_LABELS.items()]
-        + [f"| nightly: {label} | {seconds[NIGHTLY + step]} | {peaks[NIGHTLY + step]:,} |" for step, label in NIGHTLY_LABELS.items()]
+        + [
+            f"| nightly: {label} | {seconds[NIGHTLY + step]} | {peaks[NIGHTLY + step]:,} |"
+            for step, label in NIGHTLY_LABELS.items()
+        ]
     )
     section = f"""<!-- police_uk:start -->
 ## Public data: the real all-forces download (`make bench-police-uk`)
