@@ -129,10 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     size_mb = sum(path.stat().st_size for path in made.rglob("*.gz")) / 1e6
     months = sorted(path.name for path in made.iterdir())
     files.mkdir()
-    for month in months[:-1]:
-        (files / month).symlink_to(made / month)
+    for month in months[:-1]:  # moved, not linked: the loader's discovery does not follow links
+        shutil.move(made / month, files / month)
     steps = run_steps(warehouse, files, published, args.work / "pack-kent.html", nightly=False)
-    (files / months[-1]).symlink_to(made / months[-1])
+    shutil.move(made / months[-1], files / months[-1])
     steps.update(run_steps(warehouse, files, published, args.work / "pack-kent.html", nightly=True))
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         loaded, forces = connection.execute(

@@ -149,7 +149,7 @@ def test_a_new_comparison_is_one_definition_and_its_contract_columns(built_wareh
     warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     shutil.copy(built_warehouse, warehouse)
-    run_dbt_in(project, warehouse, tmp_path, "run", "--select", "int_measure_comparisons+")
+    run_dbt_in(project, warehouse, tmp_path, "run", "--full-refresh", "--select", "int_measure_comparisons+")
     run_dbt_in(project, warehouse, tmp_path, "test", "--select", "measure_values", "assert_words_agree_with_the_figures")
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         rows = connection.execute("""
