@@ -11,8 +11,7 @@ from typing import Any
 import duckdb
 
 from scripts.contract import Table
-from scripts.load.discovery import fingerprint
-from scripts.load.shape import FileShape, create_scan, read_shape
+from scripts.load.shape import FileShape, drop_scan_tables, read_csv_sql, read_shape
 from scripts.load.single import load_file
 from scripts.load.tables import FileResult, Targets
 from scripts.load.write import create_typed, write_audit, write_typed
@@ -39,8 +38,7 @@ def load_files(
     into = into or Targets.of(table)
     with ThreadPoolExecutor(max_workers=2) as pool:  # decompressing and hashing release the GIL
         shapes = dict(zip(paths, pool.map(read_shape, paths), strict=True))
-        missing = [path for path in paths if path not in md5s]
-        md5s = {**md5s, **dict(zip(missing, pool.map(fingerprint, missing), strict=True))}
+    md5s = {path: md5s.get(path, shapes[path].md5) for path in paths}  # from the bytes the shape read
     limit = int(csv_options.get("batch_mib", 512)) << 20
     results: dict[Path, FileResult] = {}
     alone: list[Path] = []
@@ -62,7 +60,7 @@ def load_files(
             flush()
     flush()
     for path in alone:
-        results[path] = load_file(connection, table, path, csv_options, md5s[path], path in replaced, into)
+        results[path] = load_file(connection, table, path, csv_options, md5s[path], path in replaced, into, shapes[path])
     return [results[path] for path in paths]
 
 
@@ -80,7 +78,13 @@ def _load_batch(
     lines and read exactly one record per line after the header (so record n is line n + 1); the
     others are left for load_file (not in the result)."""
     by_name = {str(path): path for path in paths}
-    if not _scan_batch(connection, table, list(by_name), csv_options):
+    files = "[" + ", ".join(literal(name) for name in by_name) + "]"
+    drop_scan_tables(connection)
+    try:  # the casts run in the scan: one pass over the text, which is never kept
+        create_typed(
+            connection, table, csv_options, f"{read_csv_sql(files, table, csv_options, by_file=True)} as _scan", "_scan._file"
+        )
+    except duckdb.Error:
         return {}  # each file is read again on its own, and the one that cannot be is named there
     rejected = {
         name
@@ -89,7 +93,9 @@ def _load_batch(
             "on _rejects.scan_id = _reject_scans.scan_id and _rejects.file_id = _reject_scans.file_id"
         ).fetchall()
     }
-    counts = connection.execute("select _file, count(*), min(_row) from _scan_rows group by _file").fetchall()
+    # rows keep the scan's order (files in the order given, each file's records in order), so a
+    # row's rowid, less its file's first, is its record number in the file
+    counts = connection.execute("select _file, count(*), min(rowid) from _typed group by _file").fetchall()
     taken = {
         name: first_row
         for name, records, first_row in counts
@@ -99,10 +105,14 @@ def _load_batch(
         return {}
     connection.execute("create or replace temp table _taken (_file varchar, _first_row bigint)")
     connection.execute("insert into _taken select unnest(?), unnest(?)", [list(taken), list(taken.values())])
-    create_typed(
-        connection, table, csv_options, "_scan._row - _taken._first_row + 2", "inner join _taken on _scan._file = _taken._file"
+    counted = write_typed(
+        connection,
+        table,
+        into,
+        source_line="_typed.rowid - _taken._first_row + 2",
+        join="inner join _taken on _typed._file = _taken._file",
+        quarantine_tail="order by _typed.rowid",
     )
-    counted = write_typed(connection, table, into, quarantine_tail="order by _typed._row")
     results = {
         by_name[name]: FileResult(
             table.raw_table, by_name[name], loaded + quarantined, loaded, quarantined, by_name[name] in replaced
@@ -111,17 +121,3 @@ def _load_batch(
     }
     write_audit(connection, into, [results[path] for path in paths if path in results], md5s)
     return results
-
-
-def _scan_batch(connection: duckdb.DuckDBPyConnection, table: Table, names: list[str], csv_options: dict[str, Any]) -> bool:
-    """The temp table _scan of every record of the files, with its file, DuckDB's rejected lines in
-    _rejects, and the view _scan_rows the writer reads. False when DuckDB cannot read them together."""
-    files = "[" + ", ".join(literal(name) for name in names) + "]"
-    try:
-        create_scan(connection, files, table, csv_options, by_file=True)
-        # rows keep the scan's order (files in the order given, each file's records in order), so a
-        # row's rowid, less its file's first, is its record number in the file
-        connection.execute("create temp view _scan_rows as select *, rowid as _row from _scan")
-    except duckdb.Error:
-        return False
-    return True

@@ -199,6 +199,7 @@ def _open(warehouse: Path) -> duckdb.DuckDBPyConnection:
             "a BI tool or a SQL shell) holds it; close that and run again."
         ) from error
     try:
+        connection.execute("set enable_progress_bar = false")  # the load prints its own progress lines
         connection.execute(f"create schema if not exists {SCHEMA}")
         connection.execute(AUDIT_DDL)
         for upgrade in AUDIT_UPGRADES:

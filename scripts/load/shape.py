@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import io
 import re
 import zlib
@@ -64,6 +65,7 @@ class FileShape:
     blank_lines: tuple[int, ...]  # physical line numbers of empty lines
     has_control_characters: bool  # NUL and the like anywhere in the file
     text_bytes: int = 0  # decompressed size
+    md5: str = ""  # of the file's bytes as stored (discovery.fingerprint's), from the same read
 
     @property
     def is_regular(self) -> bool:
@@ -77,9 +79,9 @@ def read_shape(path: Path) -> FileShape:
     and count its physical lines and blank lines. Inflated by ISA-L (isal, the same bytes as zlib,
     about twice as fast); newlines found with one vectorised pass."""
     try:
-        data = path.read_bytes()
+        data = stored = path.read_bytes()
         if path.suffix == ".gz":
-            data = igzip.decompress(data)
+            data = igzip.decompress(stored)
     except (OSError, EOFError, zlib.error, IsalError) as error:
         raise LoadError(f"{path}: cannot be read ({error}). Re-export the file.") from error
     ends = data.endswith(b"\n")
@@ -88,7 +90,8 @@ def read_shape(path: Path) -> FileShape:
     blank: tuple[int, ...] = ()
     if bool((np.diff(newlines) == 1).any()) or (b"\r" in data and b"\n\r\n" in data):  # rare: find them exactly
         blank = tuple(data.count(b"\n", 0, match.start()) + 2 for match in re.finditer(rb"\n(?=\r?\n)", data))
-    return FileShape(lines, ends, blank, any(byte in data for byte in CONTROL_BYTES), len(data))
+    has_control = any(byte in data for byte in CONTROL_BYTES)
+    return FileShape(lines, ends, blank, has_control, len(data), hashlib.md5(stored).hexdigest())
 
 
 def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, str]:
@@ -125,24 +128,30 @@ def cast_expression(column: Column, csv_options: dict[str, Any]) -> tuple[str, s
     return typed, reason
 
 
-def create_scan(
-    connection: duckdb.DuckDBPyConnection, files: str, table: Table, csv_options: dict[str, Any], by_file: bool = False
-) -> None:
-    """The temp table _scan: DuckDB's read_csv of files (SQL: one name or a list) with the contract's
-    columns as text and the explicit CSV options, strict, its rejected lines in _rejects and
-    _reject_scans; each record numbered in _record, or (by_file) named by its file in _file. The
-    previous scan's tables go first. Raises duckdb.Error when DuckDB cannot read the files."""
+def read_csv_sql(files: str, table: Table, csv_options: dict[str, Any], by_file: bool = False) -> str:
+    """SQL for DuckDB's read_csv of files (SQL: one name or a list) with the contract's columns as
+    text and the explicit CSV options, strict, its rejected lines kept in _rejects and _reject_scans,
+    and (by_file) each record's file in _file. drop_scan_tables goes first."""
     columns = ", ".join(f"{literal(name)}: 'VARCHAR'" for name in table.column_names)
-    connection.execute(
-        "drop view if exists _scan_rows; drop table if exists _rejects; drop table if exists _reject_scans; "
-        "drop table if exists _scan"
-    )
-    connection.execute(f"""
-        create temp table _scan as
-        select *{"" if by_file else ", row_number() over () as _record"}
-        from read_csv({files}, columns = {{{columns}}}, header = true, auto_detect = false,
+    return f"""read_csv({files}, columns = {{{columns}}}, header = true, auto_detect = false,
                       delim = {literal(csv_options["delimiter"])}, quote = {literal(csv_options["quote"])},
                       escape = {literal(csv_options["escape"])}, encoding = {literal(csv_options["encoding"])},
                       strict_mode = true, store_rejects = true,{" filename = '_file'," if by_file else ""}
-                      rejects_table = '_rejects', rejects_scan = '_reject_scans')
-    """)
+                      rejects_table = '_rejects', rejects_scan = '_reject_scans')"""
+
+
+def drop_scan_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """Drop the previous scan's temp tables (its records, typed rows and rejected lines)."""
+    connection.execute(
+        "drop view if exists _scan_rows; drop table if exists _rejects; drop table if exists _reject_scans; "
+        "drop table if exists _scan; drop table if exists _typed"
+    )
+
+
+def create_scan(connection: duckdb.DuckDBPyConnection, files: str, table: Table, csv_options: dict[str, Any]) -> None:
+    """The temp table _scan: read_csv_sql's records as text, each numbered in _record. The previous
+    scan's tables go first. Raises duckdb.Error when DuckDB cannot read the files."""
+    drop_scan_tables(connection)
+    connection.execute(
+        f"create temp table _scan as select *, row_number() over () as _record from {read_csv_sql(files, table, csv_options)}"
+    )

@@ -11,7 +11,6 @@ from typing import Any
 import duckdb
 
 from scripts.contract import Table
-from scripts.load.discovery import fingerprint
 from scripts.load.shape import CONTROL_CHARACTERS, FileShape, create_scan, read_shape
 from scripts.load.tables import FileResult, LoadError, Targets
 from scripts.load.write import create_typed, write_audit, write_typed
@@ -42,6 +41,7 @@ def load_file(
     md5: str | None = None,
     replaced: bool = False,
     into: Targets | None = None,
+    shape: FileShape | None = None,
 ) -> FileResult:
     """Load one file into raw.<source>, its bad rows into raw.quarantine, and audit it (or into the
     tables `into` names).
@@ -53,7 +53,7 @@ def load_file(
     newlines and blank lines. A field holding a control character (NUL and the like) is quarantined;
     so is the last record of a file that does not end with a newline (it may be cut)."""
     into = into or Targets.of(table)
-    shape = read_shape(path)
+    shape = shape or read_shape(path)
     _scan_file(connection, table, path, csv_options)
     fields = [f"_scan.{identifier(name)}" for name in table.column_names]
     scanned = _reconcile(connection, path, shape, fields)
@@ -66,22 +66,25 @@ def load_file(
     else:  # every record one line: DuckDB's reject line numbers are the file's
         connection.execute("drop table if exists _reject_places")
         connection.execute("create temp table _reject_places as select distinct line, line as source_line from _rejects")
+    line = "_places.source_line" if irregular else _line_number_sql(len(scanned.rejects))
     create_typed(
         connection,
         table,
         csv_options,
-        "_places.source_line" if irregular else _line_number_sql(len(scanned.rejects)),
-        "inner join _places on _scan._record = _places._record" if irregular else "",
+        "_scan_rows as _scan" + (" inner join _places on _scan._record = _places._record" if irregular else ""),
+        f"_scan._file, _scan._row, {line} as _source_line",
         (_control_reason(table, fields),) if shape.has_control_characters else (),  # rare: only then is every field searched
         (f"case when _scan._record = {cut_record} then 'the file does not end with a newline: its last record may be cut' end",)
         if cut_record
         else (),
     )
-    counts = write_typed(connection, table, into, "order by _source_line", _rejects_quarantined(table, path))
+    counts = write_typed(
+        connection, table, into, rows_order="order by _source_line", quarantine_tail=_rejects_quarantined(table, path)
+    )
     loaded, quarantined = counts.get(str(path), (0, 0))
     rejected = len(scanned.rejects)
     result = FileResult(table.raw_table, path, loaded + quarantined + rejected, loaded, quarantined + rejected, replaced)
-    write_audit(connection, into, [result], {path: md5 or fingerprint(path)})
+    write_audit(connection, into, [result], {path: md5 or shape.md5})
     return result
 
 

@@ -3,8 +3,9 @@ batch of well-formed files read together): each record typed by the contract, it
 the raw table, the others into the quarantine with the reason and their original values, and one
 audit row per file.
 
-A reader leaves a temp view _scan_rows: the contract's columns as text, _row (the record's key) and
-_file (the file's name as loaded), and tells where each record's physical line comes from."""
+A reader gives create_typed its records as _scan (the contract's columns as text) with the columns
+that name each record's file (_file, as loaded) and key, and tells write_typed each record's
+physical line."""
 
 from __future__ import annotations
 
@@ -23,55 +24,62 @@ def create_typed(
     connection: duckdb.DuckDBPyConnection,
     table: Table,
     csv_options: dict[str, Any],
-    source_line: str,
-    join: str = "",
+    source: str,
+    columns: str,
     leading_reasons: tuple[str, ...] = (),
     trailing_reasons: tuple[str, ...] = (),
 ) -> None:
-    """The temp table _typed: each record of _scan_rows (as _scan) cast to the contract's types, with
-    its file, its key, its physical line (source_line, SQL) and the reasons it cannot be used (the
-    casts', between any leading and trailing ones; null when it can)."""
+    """The temp table _typed: each record of source (SQL naming its text records _scan: a scan's
+    table, or read_csv itself, so the casts run in the scan) cast to the contract's types, with the
+    caller's columns (SQL: its file, key or line), the reasons it cannot be used (the casts',
+    between any leading and trailing ones; null when it can) and, only then, its original values
+    as JSON (_originals, for the quarantine)."""
     casts = [cast_expression(column, csv_options) for column in table.columns]
     typed = ", ".join(f"{typed} as {identifier(column.name)}" for column, (typed, _) in zip(table.columns, casts, strict=True))
     reasons = ", ".join([*leading_reasons, *(reason for _, reason in casts), *trailing_reasons])
+    reason = f"nullif(concat_ws('; ', {reasons}), '')"  # written twice below; DuckDB computes it once
+    originals = ", ".join(f"{literal(name)}: _scan.{identifier(name)}" for name in table.column_names)
     connection.execute(f"""
         create or replace temp table _typed as
         select
             {typed},
-            _scan._file,
-            _scan._row,
-            {source_line} as _source_line,
-            nullif(concat_ws('; ', {reasons}), '') as _reason
-        from _scan_rows as _scan
-        {join}
+            {columns},
+            {reason} as _reason,
+            case when {reason} is not null then to_json({{{originals}}})::varchar end as _originals
+        from {source}
     """)
 
 
 def write_typed(
-    connection: duckdb.DuckDBPyConnection, table: Table, into: Targets, rows_order: str = "", quarantine_tail: str = ""
+    connection: duckdb.DuckDBPyConnection,
+    table: Table,
+    into: Targets,
+    source_line: str = "_typed._source_line",
+    join: str = "",
+    rows_order: str = "",
+    quarantine_tail: str = "",
 ) -> dict[str, tuple[int, int]]:
     """_typed's usable rows into the raw table (in rows_order, SQL, when given), the others into the
-    quarantine (quarantine_tail, SQL, follows their select: more rows, or their order); returns each
-    file's rows loaded and quarantined."""
-    names = ", ".join(identifier(name) for name in table.column_names)
+    quarantine (quarantine_tail, SQL, follows their select: more rows, or their order), each on its
+    physical line (source_line, SQL) and only those join (SQL) keeps; returns each file's rows
+    loaded and quarantined."""
+    names = ", ".join(f"_typed.{identifier(name)}" for name in table.column_names)
     connection.execute(f"""
         insert into {into.rows}
-        select {names}, _file, _source_line, current_timestamp
-        from _typed where _reason is null {rows_order}
+        select {names}, _typed._file, {source_line} as _source_line, current_timestamp
+        from _typed {join} where _typed._reason is null {rows_order}
     """)
-    originals = ", ".join(f"{literal(name)}: _scan.{identifier(name)}" for name in table.column_names)
     connection.execute(f"""
         insert into {into.quarantine}
-        select {literal(table.raw_table)}, _typed._file, _typed._source_line, _typed._reason,
-               to_json({{{originals}}})::varchar, current_timestamp
-        from _typed
-        inner join _scan_rows as _scan on _typed._row = _scan._row
+        select {literal(table.raw_table)}, _typed._file, {source_line} as _source_line, _typed._reason,
+               _typed._originals, current_timestamp
+        from _typed {join}
         where _typed._reason is not null
         {quarantine_tail}
     """)
     counted = connection.execute(
-        "select _file, count(*) filter (where _reason is null), count(*) filter (where _reason is not null) "
-        "from _typed group by _file"
+        "select _typed._file, count(*) filter (where _typed._reason is null), count(*) filter (where _typed._reason is not null) "
+        f"from _typed {join} group by _typed._file"
     ).fetchall()
     return {name: (loaded, quarantined) for name, loaded, quarantined in counted}
 
