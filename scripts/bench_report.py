@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts import runner
-from scripts.settings import PROJECT_ROOT
+from scripts.settings import PROJECT_ROOT, load_generator_config
 
 RESULTS = PROJECT_ROOT / "bench" / "force.json"
 DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
@@ -49,8 +49,11 @@ def write_results(runs: list[dict[str, Any]], results: Path = RESULTS) -> dict[s
 
 
 def run_key(run: dict[str, Any]) -> tuple[float, int]:
-    """A run is kept per scale and length of history (scale 45 over 36 months and over all of it)."""
-    return run["scale"], run["months"]
+    """A run is kept per scale and length of history (scale 45 over 36 months and over all of it). A
+    run over the whole history is one whatever its months: a month later it replaces the last one
+    (its months are 0 here, so it sorts first)."""
+    whole = run["first_month"] == str(load_generator_config()["start_month"])
+    return run["scale"], 0 if whole else run["months"]
 
 
 def _ratio(run: dict[str, Any], key: str) -> str:

@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 from conftest import table_digests
 
-from scripts.bench_report import STEP_LABELS
+from scripts.bench_report import STEP_LABELS, write_results
 from scripts.compiled_sql import run as run_compiled_sql
-from scripts.settings import PROJECT_ROOT
+from scripts.settings import PROJECT_ROOT, load_generator_config
 
 
 def test_bench_times_every_step_and_writes_its_figures(tmp_path: Path) -> None:
@@ -55,6 +55,19 @@ def test_bench_times_every_step_and_writes_its_figures(tmp_path: Path) -> None:
     assert all(label in page for label in STEP_LABELS.values())
     assert "<!-- force:start -->" in page and "<!-- force:end -->" in page
     assert not (tmp_path / "work" / "scale-1").exists()  # scratch removed unless --keep
+
+
+def test_a_whole_history_run_a_month_later_replaces_the_last_one(tmp_path: Path) -> None:
+    results = tmp_path / "force.json"
+    start = str(load_generator_config()["start_month"])
+    runs = [
+        {"scale": 1.0, "months": 151, "first_month": start, "seconds": {"load": 15.1}},
+        {"scale": 45.0, "months": 36, "first_month": "2023-11", "seconds": {"load": 157.2}},
+    ]
+    write_results(runs, results)
+    write_results([{"scale": 1.0, "months": 152, "first_month": start, "seconds": {"load": 13.8}}], results)
+    kept = [(run["scale"], run["months"]) for run in json.loads(results.read_text())["runs"]]
+    assert kept == [(1.0, 152), (45.0, 36)]
 
 
 def test_compiled_sql_yardstick_builds_the_same_marts(built_warehouse: Path, tmp_path: Path) -> None:
