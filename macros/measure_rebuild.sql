@@ -114,11 +114,7 @@
 {#- The rows a rebuilt model writes: every row on a full build, those from the first changed month
     on an incremental one. -#}
 {% macro is_rebuilt_month(rebuild_from, month_column='period_month') -%}
-    {%- if rebuild_from is none -%}
-        true
-    {%- else -%}
-        {{ month_column }} >= date '{{ rebuild_from }}'
-    {%- endif -%}
+    {{ is_read_for_rebuild(rebuild_from, 0, month_column) }}
 {%- endmacro %}
 
 {#- As is_rebuilt_month, for a model's inputs: the rows from months_before months before the
@@ -127,7 +123,8 @@
     {%- if rebuild_from is none -%}
         true
     {%- else -%}
-        {{ month_column }} >= date '{{ rebuild_from }}' - interval {{ months_before | int }} month
+        {{ month_column }} >= date '{{ rebuild_from }}'
+        {%- if months_before | int %} - interval {{ months_before | int }} month{% endif -%}
     {%- endif -%}
 {%- endmacro %}
 

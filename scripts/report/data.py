@@ -67,6 +67,8 @@ class PackData:
     charted: dict[str, list[str]] | None = None
     # for each warning (in order), how far it reaches in the months to the pack's: see warning_extent
     extents: list[dict[str, Any] | None] | None = None
+    # the release the figures were published as (releases.release_log): its version and the one before
+    release: dict[str, Any] | None = None
 
 
 class NothingToReport(Exception):
@@ -154,6 +156,7 @@ def read(
         extracts_read(connection),
         headlines_by_pillar,
         extents,
+        read_release(connection, published_run),
     )
 
 
@@ -258,6 +261,21 @@ def read_gate_run(
         [found[0]["run_id"]],
     )
     return found[0], warnings
+
+
+def read_release(connection: duckdb.DuckDBPyConnection, published_run: str | None) -> dict[str, Any] | None:
+    """The release that published these figures: the one of the gate run in PUBLISHED_RUN (the
+    latest when that is not known); None for a warehouse never published."""
+    if not has_table(connection, "releases", "release_log"):
+        return None
+    found = rows(
+        connection,
+        """
+        select version, previous_version from releases.release_log
+        order by run_id = coalesce(?, '') desc, released_at desc limit 1""",
+        [published_run],
+    )
+    return found[0] if found else None
 
 
 def read_commentary(

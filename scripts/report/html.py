@@ -113,7 +113,13 @@ def render(
     return ENVIRONMENT.get_template("pack.html").render(
         style=Markup(STYLE),
         month_name=f"{month:%B %Y}",
-        footer=Markup(css_string(f"{data.force}: performance pack, {month:%B %Y}")),
+        footer=Markup(
+            css_string(
+                f"{data.force}: performance pack, {month:%B %Y}"
+                + (f", release {data.release['version']}" if data.release else "")
+            )
+        ),
+        release=data.release,
         force=data.force,
         as_at=as_at,
         extracts=data.extracts,

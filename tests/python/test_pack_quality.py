@@ -40,6 +40,27 @@ def test_the_quality_panel_names_the_gate_run_of_the_published_build(tmp_path: P
 
 
 @needs_warehouse
+def test_the_pack_names_the_release_it_was_published_as(tmp_path: Path) -> None:
+    """The release of the publishing gate run, on the page and in every printed page's footer; a
+    later release row (another run) is not the one the pack speaks for."""
+    published = tmp_path / "published"
+    published.mkdir()
+    shutil.copy(PUBLISHED, published / "warehouse.duckdb")
+    with duckdb.connect(str(published / "warehouse.duckdb")) as connection:
+        version, run_id, previous = connection.execute(
+            "select version, run_id, previous_version from releases.release_log order by released_at desc limit 1"
+        ).fetchone()
+        connection.execute("""
+            insert into releases.release_log
+            values ('2099-01-01T093000Z-later', timestamp '2099-01-01 09:30:00', 'b', 'later-run', null)""")
+    (published / "PUBLISHED_RUN").write_text(run_id + "\n")
+    page = write_pack(published / "warehouse.duckdb", tmp_path / "pack.html", KNOWN_MONTH).read_text(encoding="utf-8")
+    line = page.split('class="meta release">', 1)[1].split("</p>", 1)[0]
+    assert f"release {version}" in line and (previous is None or previous in line) and "2099" not in page
+    assert f'performance pack, August 2020, release {version}"' in page  # the print footer
+
+
+@needs_warehouse
 def test_the_quality_panel_is_in_a_board_members_words(tmp_path: Path) -> None:
     """Each warning says what share of which records it found, in which months up to the pack's: no
     file, table, column or check names (a board member reads it)."""
