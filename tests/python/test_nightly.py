@@ -10,6 +10,9 @@ tables' bytes, written out sorted.
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import shutil
 import subprocess
 import sys
@@ -268,6 +271,25 @@ def test_the_watermark_moves_only_after_every_test_passed(nightly: dict[str, Pat
 
 
 POLICE_UK = PROJECT_ROOT.parent / "shared" / "data" / "police_uk"
+# the incremental tables of the police.uk path (the staged street rows' crime-ID flags included)
+POLICE_UK_FACTS = ("int_measure_comparisons", "staging.stg_police_uk__street_records")
+
+
+def reuse_a_crime_id(earlier: Path, later: Path) -> None:
+    """Append to a street file of the later month a record of the same force with a crime ID from
+    the earlier month (an ID reused across months, as data.police.uk files carry)."""
+    street = sorted(earlier.glob("*-street.csv.gz"))[0]
+    with gzip.open(street, "rt", encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    row = next(row for row in rows if row[0])
+    row[header.index("Month")] = later.name
+    target = later / street.name.replace(earlier.name, later.name, 1)
+    with gzip.open(target, "rt", encoding="utf-8", newline="") as handle:
+        text = handle.read()
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(row)
+    with gzip.open(target, "wt", encoding="utf-8", newline="") as handle:
+        handle.write(text + ("" if text.endswith("\n") else "\n") + out.getvalue())
 
 
 @pytest.mark.skipif(not POLICE_UK.exists(), reason="../shared/data/police_uk is not beside the project")
@@ -284,6 +306,8 @@ def test_police_uk_months_arriving_a_night_at_a_time_equal_a_full_refresh(tmp_pa
     runner.dbt(warehouse, *BUILD)
     for month in months[4:]:
         shutil.copytree(POLICE_UK / month, files / month)
+        if month == months[-1]:  # a crime ID of the first month seen again: the first month's row is flagged again
+            reuse_a_crime_id(files / months[0], files / month)
         results = load(None, warehouse, progress=False, police_uk_dir=files, new_files_only=True)
         assert results and all(result.path.parent.name == month for result in results)
         runner.dbt(warehouse, *BUILD)
@@ -291,9 +315,14 @@ def test_police_uk_months_arriving_a_night_at_a_time_equal_a_full_refresh(tmp_pa
     load(None, full, progress=False, police_uk_dir=files)
     runner.dbt(full, *BUILD, "--full-refresh")
     (tmp_path / "digests" / "full").mkdir(parents=True)
-    expected = table_digests(full, tmp_path / "digests" / "full", facts=("int_measure_comparisons",))
+    expected = table_digests(full, tmp_path / "digests" / "full", facts=POLICE_UK_FACTS)
     (tmp_path / "digests" / "incremental").mkdir()
-    found = table_digests(warehouse, tmp_path / "digests" / "incremental", facts=("int_measure_comparisons",))
+    found = table_digests(warehouse, tmp_path / "digests" / "incremental", facts=POLICE_UK_FACTS)
     assert "marts.police_uk_force_context" in expected
+    with duckdb.connect(str(full), read_only=True) as connection:  # the reused ID is flagged in its first month too
+        reused = connection.execute(
+            "select min(period_month) from staging.stg_police_uk__street_records where is_reused_crime_id"
+        ).fetchone()[0]
+    assert reused is not None and f"{reused:%Y-%m}" == months[0]
     different = [table for table in expected if found.get(table) != expected[table]]
     assert not different, f"the nightly police.uk build differs from a full refresh in {different}"
