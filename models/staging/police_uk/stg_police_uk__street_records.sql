@@ -40,6 +40,16 @@ renamed as (
 
 ),
 
+new_crime_ids as (
+
+    select distinct
+        force_slug,
+        crime_id
+    from renamed
+    where crime_id is not null
+
+),
+
 in_crime_id_scope as (
 
     select * from renamed
@@ -47,9 +57,9 @@ in_crime_id_scope as (
     union all by name
     select staged.* exclude ({{ flag_columns | join(', ') }})
     from {{ this }} as staged
-    inner join (select distinct force_slug, crime_id from renamed where crime_id is not null) as new_ids
-        on staged.force_slug = new_ids.force_slug
-        and staged.crime_id = new_ids.crime_id
+    inner join new_crime_ids
+        on staged.force_slug = new_crime_ids.force_slug
+        and staged.crime_id = new_crime_ids.crime_id
     {%- endif %}
 
 ),
