@@ -11,7 +11,6 @@ tables' bytes, written out sorted.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import shutil
 import subprocess
@@ -279,17 +278,13 @@ def reuse_a_crime_id(earlier: Path, later: Path) -> None:
     """Append to a street file of the later month a record of the same force with a crime ID from
     the earlier month (an ID reused across months, as data.police.uk files carry)."""
     street = sorted(earlier.glob("*-street.csv.gz"))[0]
-    with gzip.open(street, "rt", encoding="utf-8", newline="") as handle:
-        header, *rows = list(csv.reader(handle))
+    header, *rows = csv.reader(read_lines(street))
     row = next(row for row in rows if row[0])
     row[header.index("Month")] = later.name
-    target = later / street.name.replace(earlier.name, later.name, 1)
-    with gzip.open(target, "rt", encoding="utf-8", newline="") as handle:
-        text = handle.read()
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(row)
-    with gzip.open(target, "wt", encoding="utf-8", newline="") as handle:
-        handle.write(text + ("" if text.endswith("\n") else "\n") + out.getvalue())
+    csv.writer(out, lineterminator="").writerow(row)
+    target = later / street.name.replace(earlier.name, later.name, 1)
+    write_lines(target, [*read_lines(target), out.getvalue()])
 
 
 @pytest.mark.skipif(not POLICE_UK.exists(), reason="../shared/data/police_uk is not beside the project")
