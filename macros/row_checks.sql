@@ -1,6 +1,7 @@
 {#- Which rows the data tests read (docs/benchmarks.md, README "Nightly").
 
-    var row_checks: 'all' (the default: every test reads every row, as `make run` and `make test` do)
+    Environment variable DBT_ROW_CHECKS (the pipeline sets it; a var row_checks, if given, wins):
+    'all' (the default: every test reads every row, as `make run` and `make test` do)
     or 'new' (the nightly run): a test on a model that carries loaded_at reads only the rows loaded
     after the last build whose tests all passed over every model (raw.row_checks_watermark), so each
     row is checked the night it arrives and an unchecked night is checked with the next. Tests on
@@ -25,11 +26,16 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- True when var row_checks is 'new'; stops on anything but 'all' or 'new'. -#}
+{#- True when the rows to check are 'new'; stops on anything but 'all' or 'new'. Read only at run
+    time (never while dbt parses), so partial parsing does not track the environment variable and a
+    nightly build reuses the full build's parse (scripts/pipeline.py build_environment). -#}
 {% macro is_checking_new_rows_only() -%}
-    {%- set mode = var('row_checks', 'all') | string -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set mode = (var('row_checks', none) or env_var('DBT_ROW_CHECKS', '') or 'all') | string -%}
     {%- if mode not in ('all', 'new') -%}
-        {{ exceptions.raise_compiler_error("var row_checks must be 'all' or 'new', got '" ~ mode ~ "'") }}
+        {{ exceptions.raise_compiler_error("DBT_ROW_CHECKS (or var row_checks) must be 'all' or 'new', got '" ~ mode ~ "'") }}
     {%- endif -%}
     {{ return(mode == 'new') }}
 {%- endmacro %}

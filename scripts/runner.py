@@ -90,9 +90,15 @@ def dbt_command(warehouse: Path, *args: str, vars_: dict[str, str] | None = None
     return command
 
 
-def dbt(warehouse: Path, *args: str, vars_: dict[str, str] | None = None, ok_codes: tuple[int, ...] = (0,)) -> Step:
-    """Run `dbt <args>` against the warehouse."""
-    return run_step(dbt_command(warehouse, *args, vars_=vars_), pipeline_environment(warehouse), ok_codes)
+def dbt(
+    warehouse: Path,
+    *args: str,
+    vars_: dict[str, str] | None = None,
+    ok_codes: tuple[int, ...] = (0,),
+    environment: dict[str, str] | None = None,
+) -> Step:
+    """Run `dbt <args>` against the warehouse (in pipeline_environment unless given another)."""
+    return run_step(dbt_command(warehouse, *args, vars_=vars_), environment or pipeline_environment(warehouse), ok_codes)
 
 
 def script(warehouse: Path, module: str, *args: str, ok_codes: tuple[int, ...] = (0,)) -> Step:

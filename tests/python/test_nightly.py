@@ -22,7 +22,7 @@ import duckdb
 import pytest
 from conftest import read_lines, table_digests, write_lines
 
-from scripts import runner
+from scripts import pipeline, runner
 from scripts.generate import SOURCES, generate
 from scripts.load import load
 from scripts.settings import PROJECT_ROOT
@@ -240,15 +240,17 @@ def test_a_nightly_run_checks_the_rows_loaded_since_the_last_checked_build(night
             [first],
         )
     check = ("test", "--select", "not_null_stg_force__calls_received_at")
-    runner.dbt(copy, *check, vars_={"row_checks": "new"})
-    runner.dbt(copy, *check, vars_={"row_checks": "all"}, ok_codes=(1,))
+    new_rows = pipeline.build_environment(copy, "new")
+    runner.dbt(copy, *check, environment=new_rows)
+    runner.dbt(copy, *check, environment=pipeline.build_environment(copy, "all"), ok_codes=(1,))
+    runner.dbt(copy, *check, vars_={"row_checks": "all"}, environment=new_rows, ok_codes=(1,))  # a var wins
     with duckdb.connect(str(copy)) as connection:
         connection.execute(
             "update staging.stg_force__calls set received_at = null where rowid = "
             "(select min(rowid) from staging.stg_force__calls where loaded_at = ?)",
             [last],
         )
-    runner.dbt(copy, *check, vars_={"row_checks": "new"}, ok_codes=(1,))
+    runner.dbt(copy, *check, environment=new_rows, ok_codes=(1,))
     # a selected run never moves the watermark
     assert watermarks(copy) == [(first,)]
 

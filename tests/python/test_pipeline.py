@@ -4,12 +4,14 @@ changes, when a build is a full refresh, and that a failed step stops the ones a
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from scripts import pipeline
 from scripts.load import full_refresh_marker
+from scripts.settings import PROJECT_ROOT
 
 
 def options(tmp_path: Path, **changes) -> pipeline.Options:
@@ -29,14 +31,35 @@ def test_the_nightly_loads_new_files_tests_new_rows_and_keeps_the_published_docs
     every_night = options(tmp_path).nightly()
     assert "--new-files-only" in pipeline.command("load", every_night)
     build = pipeline.command("build", every_night)
-    assert vars_given(build) == {"row_checks": "new"} and "--full-refresh" not in build
+    assert rows_checked(every_night) == "new" and "--full-refresh" not in build
     assert build[build.index("--exclude") + 1 :][:2] == ["resource_type:unit_test", "resource_type:seed"]
     assert "--keep-dbt-docs" in pipeline.command("publish", every_night)
     weekly = options(tmp_path, row_checks="all").nightly()
-    assert vars_given(pipeline.command("build", weekly)) == {"row_checks": "all"}
-    # a full run is none of that
-    assert vars_given(pipeline.command("build", options(tmp_path))) == {}
+    assert rows_checked(weekly) == "all"
+    # a full run is none of that, and the rows checked are never a dbt var (the next test)
+    assert rows_checked(options(tmp_path)) == "all"
     assert "--new-files-only" not in pipeline.command("load", options(tmp_path))
+    assert vars_given(build) == vars_given(pipeline.command("build", options(tmp_path))) == {}
+
+
+def rows_checked(given: pipeline.Options) -> str:
+    return pipeline.build_environment(given.warehouse, given.row_checks)[pipeline.ROW_CHECKS_VARIABLE]
+
+
+def test_the_nightly_build_reuses_the_parse_of_the_full_build_before_it(tmp_path: Path) -> None:
+    """The nightly differs from `make run` in the rows its tests read; dbt must not parse the whole
+    project again for that (it does when --vars change), nor parse again the files whose parse read
+    an environment variable that changed. The two builds select nothing, so only their parse runs
+    (its debug log says what it parsed)."""
+    outputs = []
+    for given in (options(tmp_path), options(tmp_path).nightly()):
+        line = [*pipeline.command("build", given), "--select", "nothing_is_called_this"]
+        environment = pipeline.build_environment(given.warehouse, given.row_checks, DBT_DEBUG="true")
+        result = subprocess.run(line, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stdout[-2000:]
+        outputs.append(result.stdout)
+    assert "Starting full parse" in outputs[0]
+    assert "no changes found" in outputs[1], outputs[1][-2000:]
 
 
 def test_a_build_is_a_full_refresh_when_asked_or_when_the_load_replaced_rows(tmp_path: Path) -> None:
