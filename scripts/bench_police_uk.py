@@ -3,8 +3,11 @@
 The files are the real ones in ../shared/data/police_uk_all_forces (41 force ids, January to March
 2025, with their gaps: four force areas absent, British Transport Police in January only, repeated
 and reused Crime IDs). For more months of volume the real months are repeated under later month
-names (2025-04 is January's files again, with only the Month field relabelled), so every row keeps
-its real shape. Then it times, each as its own process, what `make run POLICE_UK_DIR=...
+names (2025-04 is January's files again, with the Month field relabelled), so every row keeps its
+real shape. A repeat's Crime IDs are new ones (each a SHA-256 of the real ID and the repeat's
+number, so the IDs a real month shares with another real month it still shares within its repeat):
+a real later month brings new crimes, and under 1% of the real IDs span two months, where an
+unchanged repeat would make every ID of a later month a reused one. Then it times, each as its own process, what `make run POLICE_UK_DIR=...
 FORCE_EXTRACTS=no` does on every month but the last: load, the full `dbt build`, the quality gate,
 publish, and one force's public pack; then the last month arrives and what `make nightly` does
 follows: load the new files only, an incremental build whose tests read the new rows, the gate,
@@ -48,7 +51,8 @@ def month_names(first: str, count: int) -> list[str]:
 
 def make_files(source: Path, out: Path, months: int) -> int:
     """Copy the real files for as many months as asked, repeating the real months in turn under later
-    month names (only the Month field changes); return the street rows written."""
+    month names (the Month field relabelled, each Crime ID made the repeat's own); return the street
+    rows written."""
     real = sorted(path.name for path in source.iterdir() if path.is_dir())
     connection = duckdb.connect()
     columns = dict.fromkeys(HEADER.split(","), "VARCHAR")
@@ -67,7 +71,10 @@ def make_files(source: Path, out: Path, months: int) -> int:
                 continue
             connection.execute(f"""
                 copy (
-                    select * replace ({literal(target)} as "Month")
+                    select * replace (
+                        {literal(target)} as "Month",
+                        sha256("Crime ID" || '#' || {step // len(real)}) as "Crime ID"
+                    )
                     from read_csv({literal(path)}, columns = {columns}, header = true, auto_detect = false,
                                   delim = ',', quote = '"', escape = '"')
                 ) to {literal(out / target / name)} (format csv, header true, compression gzip)""")
@@ -197,8 +204,8 @@ def write_doc(figures: dict, doc: Path = DOC) -> None:
 ## Public data: the real all-forces download (`make bench-police-uk`)
 
 The real data.police.uk street files of every force in `../shared/data/police_uk_all_forces`
-({figures["force_ids"]} force ids; January to March 2025, repeated under later month names with only the
-Month field relabelled to make {figures["months"]} months): {figures["street_rows_loaded"]:,} rows,
+({figures["force_ids"]} force ids; January to March 2025, repeated under later month names with the
+Month field relabelled and the Crime IDs made new to make {figures["months"]} months): {figures["street_rows_loaded"]:,} rows,
 {figures["gzip_mb"]} MB gzipped. Every month but the last is run as `make run POLICE_UK_DIR=...
 FORCE_EXTRACTS=no` runs them; then the last month is added as `make nightly` adds it.
 England and Wales coverage in the latest month: {figures["england_and_wales_coverage"]} force areas.

@@ -125,3 +125,8 @@ def test_bench_police_uk_runs_on_the_real_files_and_writes_every_step(tmp_path: 
     page = doc.read_text()
     assert all(label in page for label in [*PUBLIC_STEPS.values(), *NIGHTLY_LABELS.values()]) and "<!-- police_uk:end -->" in page
     assert (tmp_path / "work" / "pack-kent.html").exists()
+    # a repeated month brings Crime IDs of its own, as a real later month does (not January's again)
+    with duckdb.connect(str(tmp_path / "work" / "warehouse.duckdb"), read_only=True) as connection:
+        ids = "select crime_id from staging.stg_police_uk__street_records where crime_id is not null and period_month = date "
+        assert connection.execute(f"select count(*) from ({ids} '2025-04-01' intersect {ids} '2025-01-01')").fetchone()[0] == 0
+        assert connection.execute(f"select count(*) from ({ids} '2025-04-01')").fetchone()[0] > 250_000
