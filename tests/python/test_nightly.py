@@ -273,7 +273,7 @@ def test_the_watermark_moves_only_after_every_test_passed(nightly: dict[str, Pat
 
 POLICE_UK = PROJECT_ROOT.parent / "shared" / "data" / "police_uk"
 # the incremental tables of the police.uk path (the staged street rows' crime-ID flags included)
-POLICE_UK_FACTS = ("int_measure_comparisons", "staging.stg_police_uk__street_records")
+POLICE_UK_FACTS = ("int_measure_comparisons", "int_police_uk_street_placed", "staging.stg_police_uk__street_records")
 
 
 def reuse_a_crime_id(earlier: Path, later: Path) -> None:

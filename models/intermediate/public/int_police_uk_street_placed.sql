@@ -6,11 +6,23 @@
 -- area" bucket; with no LSOA at all, in "No location"; with an LSOA nobody knows, in "Unknown
 -- LSOA". Publishers that are not force areas of England and Wales (British Transport Police,
 -- Northern Ireland) and force ids the seeds do not know count at force level only (no district).
+-- Incremental: a row's placement reads only that row and the seeds, so a nightly build places the
+-- rows staged since the last build (loaded_at); rows the staging re-stages for their crime-ID
+-- flags keep their loaded_at and their placement. A seed change or a withdrawn file needs a full
+-- refresh, as for the staging.
+{{
+    config(
+        materialized='incremental',
+        unique_key=['source_file', 'source_line'],
+    )
+}}
+
 with
 
 street as (
 
     select * from {{ ref('stg_police_uk__street_records') }}
+    where {{ is_loaded_since_last_run() }}
 
 ),
 
@@ -91,7 +103,8 @@ placed as (
         located.crime_type,
         located.last_outcome_category,
         located.source_file,
-        located.source_line
+        located.source_line,
+        located.loaded_at
 
     from located
     left join forces
@@ -121,7 +134,8 @@ final as (
         coalesce(outcome_categories.outcome_group, 'under_investigation') as outcome_group,
         coalesce(outcome_categories.is_prosecution_possible, false) as is_prosecution_possible,
         placed.source_file,
-        placed.source_line
+        placed.source_line,
+        placed.loaded_at
 
     from placed
     left join crime_types
