@@ -5,15 +5,15 @@ The files are the real ones in ../shared/data/police_uk_all_forces (41 force ids
 and reused Crime IDs). For more months of volume the real months are repeated under later month
 names (2025-04 is January's files again, with the Month field relabelled), so every row keeps its
 real shape. A repeat's Crime IDs are new ones (each a SHA-256 of the real ID and the repeat's
-number, so the IDs a real month shares with another real month it still shares within its repeat):
-a real later month brings new crimes, and under 1% of the real IDs span two months, where an
-unchanged repeat would make every ID of a later month a reused one. Then it times, each as its own process, what `make run POLICE_UK_DIR=...
-FORCE_EXTRACTS=no` does on every month but the last: load, the full `dbt build`, the quality gate,
-publish, and one force's public pack; then the last month arrives and what `make nightly` does
-follows: load the new files only, an incremental build whose tests read the new rows, the gate,
-publish and the pack. Each step is timed as its own process, with its peak memory. Figures go to
-bench/police_uk.json and docs/benchmarks.md. They are measurements for the record, never asserted
-by a test.
+number, so the IDs a real month shares with another real month it still shares within its repeat): a
+real later month brings new crimes, and under 1% of the real IDs span two months, where an unchanged
+repeat would make every ID of a later month a reused one. Then it times, each as its own process,
+what `make run POLICE_UK_DIR=... FORCE_EXTRACTS=no` does on every month but the last: load, the full
+`dbt build`, the quality gate, publish, and one force's public pack; then the last month arrives and
+what `make nightly` does follows: load the new files only, an incremental build whose tests read the
+new rows, the gate, publish and the pack. Each step is timed as its own process, with its peak
+memory. Figures go to bench/police_uk.json and docs/benchmarks.md. They are measurements for the
+record, never asserted by a test.
 
     python -m scripts.bench_police_uk                 # 7 months: six built, the seventh added nightly
     python -m scripts.bench_police_uk --months 37     # three years, then a month
