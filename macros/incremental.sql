@@ -1,15 +1,22 @@
 {#- Incremental nightly builds and as-at rebuilds: the two filters every big fact applies, written
     once. Pinned by the unit tests on int_incidents_timed and int_crimes_classified. -#}
 
-{#- True for rows loaded since this incremental model last ran (every row on a full build). The
-    watermark is the newest loaded_at already in the model, so a load that no build picked up yet
-    is still processed by the next build. -#}
+{#- True for rows loaded since this incremental model (or snapshot) last ran (every row on a full
+    build, and on a snapshot's first run). The watermark is the newest loaded_at already in the
+    model, so a load that no build picked up yet is still processed by the next build. -#}
 {% macro is_loaded_since_last_run(column='loaded_at') -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() or is_snapshot_update() -%}
         {{ column }} > {{ timestamp_bound('select coalesce(max(loaded_at), timestamp \'1900-01-01\') from ' ~ this) }}
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- is_incremental() for a snapshot: it was taken before and this is no full refresh, so it reads
+    only what changed since (dbt's own is_incremental() is false in a snapshot). -#}
+{% macro is_snapshot_update() -%}
+    {{ return(execute and model.resource_type == 'snapshot' and not flags.FULL_REFRESH
+        and adapter.get_relation(this.database, this.schema, this.identifier) is not none) }}
 {%- endmacro %}
 
 {#- A watermark (a query returning one timestamp) written into the query as a timestamp literal,

@@ -3,6 +3,11 @@
 -- one replaced it (dbt_valid_to, null while current). Taken on every build, so any measure can
 -- be rebuilt as it stood at an earlier extract date (var as_at; see README "As at a date").
 -- History starts with the first build: an outcome replaced before then is not in it.
+-- A build that is no full refresh reads only the current outcomes loaded since the newest row the
+-- snapshot holds, and writes the history reading every one would: a crime's current outcome
+-- changes only when a record loaded since becomes it (int_outcomes_ranked re-ranks only crimes with
+-- new records, and a load that replaces rows makes the next build a full refresh), and a current
+-- outcome loaded before was read by the run that took that newest row, or by one after it.
 {% snapshot crime_outcomes_snapshot %}
 
 {{
@@ -20,6 +25,7 @@ current_outcomes as (
 
     select * from {{ ref('int_outcomes_ranked') }}
     where is_current
+        and {{ is_loaded_since_last_run() }}
 
 ),
 
