@@ -12,7 +12,9 @@ validate, publish and report (the pack). Then three yardsticks:
   directly over one DuckDB connection (scripts/compiled_sql.py): the ratio is what dbt costs;
 - nightly: the last month's extracts arrive and the nightly run (`make nightly`) follows:
   `load --new-files-only`, an incremental `dbt build` whose tests read the new rows, the gate,
-  publish and the pack, against the full pipeline (load, full build, gate, publish, pack).
+  publish and the pack, against the full pipeline (load, full build, gate, publish, pack);
+- idle nightly: the nightly run once more with no new file, its cost whatever the data (the
+  floor under the nightly ratio that no incremental model lowers).
 
 Figures go to bench/force.json and docs/benchmarks.md. They are measurements for the record,
 never asserted by a test (these machines are shared and noisy).
@@ -46,6 +48,9 @@ from scripts.synth.calendar import month_range
 
 PIPELINE = ("load", "dbt_build", "validate", "publish", "report")
 NIGHTLY = tuple(f"nightly_{name}" for name in PIPELINE)
+# the nightly run again with no new file: what a nightly costs whatever the data (dbt's start and
+# every node's own cost, the gate, publish, the pack), the floor no incremental model lowers
+IDLE = tuple(f"idle_{name}" for name in PIPELINE)
 SLOWEST = 12  # nodes of each dbt build kept in bench/force.json
 
 
@@ -92,7 +97,7 @@ class _Run:
             )
 
     def gate_publish_report(self, prefix: str) -> None:
-        """validate, publish and pack, as `make run` (prefix "") or `make nightly` ("nightly_") runs them."""
+        """validate, publish and pack, as `make run` (prefix "") or `make nightly` (any other) runs them."""
         warehouse, published = self.warehouse, self.published
         self.step(
             f"{prefix}validate",
@@ -167,11 +172,12 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
         run.yardsticks()
     link_months(generated, extracts, labels[-1:])
     nightly_load = ["--raw", str(extracts), "--warehouse", str(warehouse), *pipeline.NIGHTLY_LOAD, "--quiet"]
-    run.step("nightly_load", lambda: runner.script(warehouse, "load", *nightly_load))
     nightly_build = (pipeline.NIGHTLY_ROW_CHECKS, *pipeline.NIGHTLY_BUILD)
-    run.step("nightly_dbt_build", lambda: pipeline.timed_build(warehouse, False, *nightly_build))
-    work_split["nightly_dbt_build"] = dbt_work(warehouse)
-    run.gate_publish_report("nightly_")
+    for prefix in ("nightly_", "idle_"):  # the new month, then nothing new
+        run.step(f"{prefix}load", lambda: runner.script(warehouse, "load", *nightly_load))
+        run.step(f"{prefix}dbt_build", lambda: pipeline.timed_build(warehouse, False, *nightly_build))
+        work_split[f"{prefix}dbt_build"] = dbt_work(warehouse)
+        run.gate_publish_report(prefix)
     return _summary(run, labels, rows_loaded, _rows_loaded(warehouse) - rows_loaded, work_split, yardsticks)
 
 
@@ -207,9 +213,12 @@ def _summary(
         **({"dbt_over_compiled_sql": round(steps["dbt_run"].seconds / steps["compiled_sql"].seconds, 2)} if yardsticks else {}),
         "load_over_read_csv": round(steps["load"].seconds / steps["read_csv"].seconds, 2),
         "nightly_over_full_build": round(steps["nightly_dbt_build"].seconds / steps["dbt_build"].seconds, 2),
-        "nightly_over_full_pipeline": round(
-            sum(steps[name].seconds for name in NIGHTLY) / sum(steps[name].seconds for name in PIPELINE), 2
-        ),
+        **{
+            f"{kind}_over_full_pipeline": round(
+                sum(steps[name].seconds for name in names) / sum(steps[name].seconds for name in PIPELINE), 2
+            )
+            for kind, names in (("nightly", NIGHTLY), ("idle_nightly", IDLE))
+        },
     }
 
 

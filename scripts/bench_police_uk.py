@@ -11,8 +11,8 @@ repeat would make every ID of a later month a reused one. Then it times, each as
 what `make run POLICE_UK_DIR=... FORCE_EXTRACTS=no` does on every month but the last: load, the full
 `dbt build`, the quality gate, publish, and one force's public pack; then the last month arrives and
 what `make nightly` does follows: load the new files only, an incremental build whose tests read the
-new rows, the gate, publish and the pack. Each step is timed as its own process, with its peak
-memory. Figures go to bench/police_uk.json and docs/benchmarks.md. They are measurements for the
+new rows, the gate, publish and the pack; then the same nightly once more with no new file (what a
+nightly costs whatever the data). Each step is timed as its own process, with its peak memory. Figures go to bench/police_uk.json and docs/benchmarks.md. They are measurements for the
 record, never asserted by a test.
 
     python -m scripts.bench_police_uk                 # 7 months: six built, the seventh added nightly
@@ -87,15 +87,16 @@ def make_files(source: Path, out: Path, months: int) -> int:
 
 STEPS = ("load", "dbt_build", "validate", "publish", "pack")
 NIGHTLY = "nightly_"
+IDLE = "idle_"  # the nightly once more with no new file: its cost whatever the data
 
 
-def run_steps(warehouse: Path, files: Path, published: Path, pack: Path, nightly: bool) -> dict[str, runner.Step]:
-    """The five steps as `make run` (full) or `make nightly` runs them on the police.uk files alone,
-    each timed as its own process; keyed by step, with NIGHTLY before the nightly ones."""
+def run_steps(warehouse: Path, files: Path, published: Path, pack: Path, prefix: str) -> dict[str, runner.Step]:
+    """The five steps as `make run` (prefix "") or `make nightly` (NIGHTLY or IDLE) runs them on the
+    police.uk files alone, each timed as its own process; keyed by step, with the prefix before it."""
+    nightly = bool(prefix)
     load = ["--no-force-extracts", "--warehouse", str(warehouse), "--police-uk", str(files), "--quiet"]
     build = (pipeline.NIGHTLY_ROW_CHECKS, *pipeline.NIGHTLY_BUILD) if nightly else ()
     publish = ["--warehouse", str(warehouse), "--published", str(published), *(pipeline.NIGHTLY_PUBLISH if nightly else ())]
-    prefix = NIGHTLY if nightly else ""
     steps = {}
     steps["load"] = runner.script(warehouse, "load", *load, *(pipeline.NIGHTLY_LOAD if nightly else ()))
     steps["dbt_build"] = pipeline.timed_build(warehouse, not nightly, *build)
@@ -138,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     files.mkdir()
     for month in months[:-1]:  # moved, not linked: the loader's discovery does not follow links
         shutil.move(made / month, files / month)
-    steps = run_steps(warehouse, files, published, args.work / "pack-kent.html", nightly=False)
+    steps = run_steps(warehouse, files, published, args.work / "pack-kent.html", "")
     shutil.move(made / months[-1], files / months[-1])
-    steps.update(run_steps(warehouse, files, published, args.work / "pack-kent.html", nightly=True))
+    for prefix in (NIGHTLY, IDLE):  # the new month, then nothing new
+        steps.update(run_steps(warehouse, files, published, args.work / "pack-kent.html", prefix))
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         loaded, forces = connection.execute(
             "select sum(rows_loaded), count(distinct regexp_extract(source_file, "
@@ -152,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             "where geography = 'England and Wales' and period_window = 'month' "
             "order by period_month desc limit 1"
         ).fetchone()
-    full, nightly = (sum(steps[f"{prefix}{name}"].seconds for name in STEPS) for prefix in ("", NIGHTLY))
+    full, nightly, idle = (sum(steps[f"{prefix}{name}"].seconds for name in STEPS) for prefix in ("", NIGHTLY, IDLE))
     figures = {
         "measured_on": date.today().isoformat(),
         "machine": runner.machine(),
@@ -167,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_rows_per_second": round(loaded / steps["load"].seconds),
         "nightly_over_full_build": round(steps[f"{NIGHTLY}dbt_build"].seconds / steps["dbt_build"].seconds, 2),
         "nightly_over_full_pipeline": round(nightly / full, 2),
+        "idle_nightly_over_full_pipeline": round(idle / full, 2),
     }
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(json.dumps(figures, indent=2) + "\n")
@@ -199,6 +202,11 @@ def write_doc(figures: dict, doc: Path = DOC) -> None:
             f"| nightly: {label} | {seconds[NIGHTLY + step]} | {peaks[NIGHTLY + step]:,} |"
             for step, label in NIGHTLY_LABELS.items()
         ]
+        + [
+            f"| idle nightly (no new file): {label} | {seconds[IDLE + step]} | {peaks[IDLE + step]:,} |"
+            for step, label in NIGHTLY_LABELS.items()
+            if IDLE + step in seconds
+        ]
     )
     section = f"""<!-- police_uk:start -->
 ## Public data: the real all-forces download (`make bench-police-uk`)
@@ -215,7 +223,8 @@ England and Wales coverage in the latest month: {figures["england_and_wales_cove
 {rows}
 
 Nightly build / full build: {figures["nightly_over_full_build"]}x; nightly pipeline / full pipeline (load, build,
-gate, publish, pack): {figures["nightly_over_full_pipeline"]}x.
+gate, publish, pack): {figures["nightly_over_full_pipeline"]}x; the same nightly with no new file (its cost
+whatever the data, the floor under that ratio): {figures.get("idle_nightly_over_full_pipeline", "–")}x.
 Load: {figures["load_rows_per_second"]:,} rows a second. Preparing the files took {seconds["make_files"]} s (not part of a run).
 Measured {figures["measured_on"]} on {figures["machine"]["cores"]} cores ({figures["machine"]["cpu"]}),
 {figures["machine"]["memory_gib"]} GiB, Python {figures["machine"]["python"]}, DuckDB {figures["machine"]["duckdb"]}.

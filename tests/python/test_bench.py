@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 from conftest import table_digests
 
+from scripts.bench import PIPELINE
 from scripts.bench_report import STEP_LABELS, write_results
 from scripts.compiled_sql import run as run_compiled_sql
 from scripts.settings import PROJECT_ROOT, load_generator_config
@@ -51,6 +52,9 @@ def test_bench_times_every_step_and_writes_its_figures(tmp_path: Path) -> None:
     assert 0 < run["rows_nightly"] < run["rows_generated_and_loaded"]
     assert figures["machine"]["cores"] and run["dbt_over_compiled_sql"] > 0 and run["load_over_read_csv"] > 0
     assert run["nightly_over_full_pipeline"] > 0
+    # the idle nightly (no new file) over the full, as the step times give them
+    idle, full = (sum(run["seconds"][f"{prefix}{step}"] for step in PIPELINE) for prefix in ("idle_", ""))
+    assert abs(run["idle_nightly_over_full_pipeline"] - idle / full) < 0.01
     page = doc.read_text()
     assert all(label in page for label in STEP_LABELS.values())
     assert "<!-- force:start -->" in page and "<!-- force:end -->" in page
@@ -84,7 +88,7 @@ def test_compiled_sql_yardstick_builds_the_same_marts(built_warehouse: Path, tmp
 
 
 def test_bench_police_uk_runs_on_the_real_files_and_writes_every_step(tmp_path: Path) -> None:
-    from scripts.bench_police_uk import NIGHTLY, NIGHTLY_LABELS, SHARED
+    from scripts.bench_police_uk import IDLE, NIGHTLY, NIGHTLY_LABELS, SHARED
     from scripts.bench_police_uk import STEP_LABELS as PUBLIC_STEPS
 
     if not SHARED.exists():
@@ -115,13 +119,13 @@ def test_bench_police_uk_runs_on_the_real_files_and_writes_every_step(tmp_path: 
     figures = json.loads(results.read_text())
     assert figures["months"] == 4 and figures["force_ids"] == 41
     assert figures["street_rows_loaded"] == figures["street_rows_written"] > 973_410  # a fourth month repeats January
-    steps = {*PUBLIC_STEPS, *(NIGHTLY + step for step in PUBLIC_STEPS)}
+    steps = {*PUBLIC_STEPS, *(prefix + step for step in PUBLIC_STEPS for prefix in (NIGHTLY, IDLE))}
     assert set(figures["seconds"]) - {"make_files"} == set(figures["peak_mib"]) == steps
     assert all(figures["seconds"][step] > 0 and figures["peak_mib"][step] > 0 for step in steps)
-    # the nightly over the full, as the step times give them
-    nightly = sum(figures["seconds"][NIGHTLY + step] for step in PUBLIC_STEPS)
+    # the nightly (and the idle nightly) over the full, as the step times give them
     full = sum(figures["seconds"][step] for step in PUBLIC_STEPS)
-    assert abs(figures["nightly_over_full_pipeline"] - nightly / full) < 0.01
+    for prefix, ratio in ((NIGHTLY, "nightly_over_full_pipeline"), (IDLE, "idle_nightly_over_full_pipeline")):
+        assert abs(figures[ratio] - sum(figures["seconds"][prefix + step] for step in PUBLIC_STEPS) / full) < 0.01
     page = doc.read_text()
     assert all(label in page for label in [*PUBLIC_STEPS.values(), *NIGHTLY_LABELS.values()]) and "<!-- police_uk:end -->" in page
     assert (tmp_path / "work" / "pack-kent.html").exists()
