@@ -5,7 +5,7 @@
     or 'new' (the nightly run): a test on a model that carries loaded_at reads only the rows loaded
     after the last build whose tests all passed over every model (raw.row_checks_watermark), so each
     row is checked the night it arrives and an unchecked night is checked with the next. Tests on
-    models without loaded_at (measures, marts, quality views) always read every row. The full
+    models without loaded_at (measures, marts, quality tables) always read every row. The full
     re-check is `make nightly ROW_CHECKS=all`, on a schedule. -#}
 
 {#- Overrides dbt's own (global_project/macros/materializations/tests/where_subquery.sql): the

@@ -164,7 +164,7 @@ def publish(work: Path, target: Path, keep_dbt_docs: bool = False) -> tuple[str,
 
 
 # What readers get: the marts, the reference seeds, the gate's results and the per-force police.uk
-# quality (views written as tables), and the load's bookkeeping. Raw rows, quarantined original values,
+# quality tables, and the load's bookkeeping. Raw rows, quarantined original values,
 # staging, intermediate and the outcome snapshot stay in the working warehouse for the data engineer.
 READER_SCHEMAS = ("marts", "reference")
 READER_QUALITY = (

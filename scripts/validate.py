@@ -1,6 +1,6 @@
 """Validate the working warehouse with the quality gate (expectations/*.yml) before it is published.
 
-Runs every suite with Great Expectations on the profile views dbt builds in the `quality`
+Runs every suite with Great Expectations on the profile tables dbt builds in the `quality`
 schema, writes the Data Docs, stores a summary in quality.validation_results and
 quality.validation_runs, and prints it. Exits 1 when a blocking expectation fails (the build
 must not be published), 0 otherwise (warnings are published and stored beside the figures).

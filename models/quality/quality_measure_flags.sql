@@ -13,8 +13,6 @@
 --     outcome, no crime columns), in each month it belongs to.
 -- Flags that change no figure (a crime committed after it was recorded is counted as it is) have
 -- no repair here, so they mark nothing.
--- A table: computed once a build, then read by its test, the publish and the pack.
-{{ config(materialized='table') }}
 {#- (check column of quality_source_checks, flagged rows, their month, the registry domain, how) #}
 {%- set repairs = [
     ('out_of_order_rows', 'incidents_out_of_order', 'created_month', 'incidents', 'value_unknown'),
