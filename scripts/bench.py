@@ -14,7 +14,7 @@ validate, publish and report (the pack). Then three yardsticks:
   `load --new-files-only`, an incremental `dbt build` whose tests read the new rows, the gate,
   publish and the pack, against the full pipeline (load, full build, gate, publish, pack);
 - idle nightly: the nightly run once more with no new file, its cost whatever the data (the
-  floor under the nightly ratio that no incremental model lowers).
+  floor under the nightly ratio for the design as it stands).
 
 Figures go to bench/force.json and docs/benchmarks.md. They are measurements for the record,
 never asserted by a test (these machines are shared and noisy).
@@ -48,8 +48,8 @@ from scripts.synth.calendar import month_range
 
 PIPELINE = ("load", "dbt_build", "validate", "publish", "report")
 NIGHTLY = tuple(f"nightly_{name}" for name in PIPELINE)
-# the nightly run again with no new file: what a nightly costs whatever the data (dbt's start and
-# every node's own cost, the gate, publish, the pack), the floor no incremental model lowers
+# the nightly run again with no new file: what a nightly costs whatever the data (the start-ups,
+# every node's own cost, the models not yet proportional to the new rows), the nightly's floor
 IDLE = tuple(f"idle_{name}" for name in PIPELINE)
 SLOWEST = 12  # nodes of each dbt build kept in bench/force.json
 

@@ -12,8 +12,9 @@ what `make run POLICE_UK_DIR=... FORCE_EXTRACTS=no` does on every month but the 
 `dbt build`, the quality gate, publish, and one force's public pack; then the last month arrives and
 what `make nightly` does follows: load the new files only, an incremental build whose tests read the
 new rows, the gate, publish and the pack; then the same nightly once more with no new file (what a
-nightly costs whatever the data). Each step is timed as its own process, with its peak memory. Figures go to bench/police_uk.json and docs/benchmarks.md. They are measurements for the
-record, never asserted by a test.
+nightly costs whatever the data). Each step is timed as its own process, with its peak memory.
+Figures go to bench/police_uk.json and docs/benchmarks.md. They are measurements for the record,
+never asserted by a test.
 
     python -m scripts.bench_police_uk                 # 7 months: six built, the seventh added nightly
     python -m scripts.bench_police_uk --months 37     # three years, then a month
