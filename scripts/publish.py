@@ -85,12 +85,14 @@ def latest_run(work: Path) -> tuple[str, str, str]:
 
 
 def warned_only(work: Path, run_id: str) -> frozenset[str]:
-    """The run's validations (suite__dataset, as the gate names them in GX) whose failed checks are
+    """The run's validations (as the gate names them in GX: suite__dataset, and
+    suite__dataset__changed_months for checks that read only the changed months) whose failed checks are
     all warnings: Data Docs show them passed with warnings, not failed."""
     with duckdb.connect(str(work), read_only=True) as connection:
         found = connection.execute(
-            "select suite || '__' || dataset from quality.validation_results where run_id = ? "
-            "group by suite, dataset having bool_or(not passed) and not bool_or(not passed and severity = 'blocking')",
+            "select coalesce(validation, suite || '__' || dataset) as validation from quality.validation_results "
+            "where run_id = ? group by all "
+            "having bool_or(not passed) and not bool_or(not passed and severity = 'blocking')",
             [run_id],
         ).fetchall()
     return frozenset(name for (name,) in found)

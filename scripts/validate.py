@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from scripts import build_identity, pipeline_lock
+from scripts.gate import carry as carrying
 from scripts.gate import datasets
 from scripts.gate.runner import CheckResult, run_checks
 from scripts.gate.suites import SuiteError, load_checks
@@ -31,12 +32,13 @@ RESULTS_DDL = """
 create table if not exists quality.validation_results (
     run_id varchar, suite varchar, expectation varchar, dataset varchar, severity varchar,
     passed boolean, observed_value varchar, unexpected_count bigint, where_failed varchar, description varchar,
-    failed_extracts varchar[], in_words varchar, checked_column varchar
+    failed_extracts varchar[], in_words varchar, checked_column varchar, validation varchar
 )"""
 RUNS_DDL = """
 create table if not exists quality.validation_runs (
     run_id varchar, validated_at timestamp, checks bigint, blocking_failures bigint, warnings bigint,
-    is_publishable boolean, data_docs varchar, build_id varchar
+    is_publishable boolean, data_docs varchar, build_id varchar, checks_digest varchar, carried_from_run varchar,
+    figures_checked bigint, figures_carried bigint
 )"""
 # Columns added after the first release (older warehouses gain them here).
 UPGRADES = (
@@ -44,23 +46,40 @@ UPGRADES = (
     "alter table quality.validation_results add column if not exists failed_extracts varchar[]",
     "alter table quality.validation_results add column if not exists in_words varchar",
     "alter table quality.validation_results add column if not exists checked_column varchar",
+    "alter table quality.validation_results add column if not exists validation varchar",
+    "alter table quality.validation_runs add column if not exists checks_digest varchar",
+    "alter table quality.validation_runs add column if not exists carried_from_run varchar",
+    "alter table quality.validation_runs add column if not exists figures_checked bigint",
+    "alter table quality.validation_runs add column if not exists figures_carried bigint",
 )
 
 
-def validate(work: Path, published: Path | None, docs_project: Path) -> tuple[str, list[CheckResult], Path]:
-    """Run the gate on the working warehouse, store its summary there, and return it."""
+def validate(work: Path, published: Path | None, docs_project: Path) -> tuple[str, list[CheckResult], Path, carrying.Carry]:
+    """Run the gate on the working warehouse, store its summary there, and return it. The figures'
+    month-wise checks read only the months changed since the last passing run (scripts/gate/carry.py)."""
     checks = load_checks()
+    digest = carrying.checks_digest(checks)
+    frames = datasets.fetch(work, published, {check.dataset for check in checks})
     with duckdb.connect(str(work), read_only=True) as connection:
         build_id = build_identity.current(connection)
-    frames = datasets.fetch(work, published, {check.dataset for check in checks})
-    results, docs_index = run_checks(checks, frames, docs_project)
+        carry = carrying.plan(connection, checks, frames[carrying.DATASET], digest)
+    results, docs_index = run_checks(checks, frames, docs_project, carry)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    store(work, run_id, results, docs_index, build_id)
-    return run_id, results, docs_index
+    store(work, run_id, results, docs_index, build_id, digest, carry)
+    return run_id, results, docs_index, carry
 
 
-def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path, build_id: str | None) -> None:
-    """Write the run's results and summary, with the build identity it validated."""
+def store(
+    work: Path,
+    run_id: str,
+    results: list[CheckResult],
+    docs_index: Path,
+    build_id: str | None,
+    digest: str,
+    carry: carrying.Carry,
+) -> None:
+    """Write the run's results and summary, with the build identity it validated, the checks it ran
+    (their digest) and what it carried, and the digest of each month of the figures."""
     rows = pd.DataFrame(
         [
             {
@@ -79,6 +98,7 @@ def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path,
                 # the column the check reads, so that the pack can say how far a warning reaches
                 # from the published results alone
                 "checked_column": str(r.check.kwargs.get("column") or "") or None,
+                "validation": r.validation or None,
             }
             for r in results
         ]
@@ -93,11 +113,26 @@ def store(work: Path, run_id: str, results: list[CheckResult], docs_index: Path,
             connection.execute(upgrade)
         connection.register("new_results", rows)
         connection.execute("insert into quality.validation_results by name select * from new_results")
+        carried = carry.rows_carried
         connection.execute(
             "insert into quality.validation_runs by name select ? as run_id, current_timestamp as validated_at, "
-            "? as checks, ? as blocking_failures, ? as warnings, ? as is_publishable, ? as data_docs, ? as build_id",
-            [run_id, len(results), blocking, warnings, blocking == 0, str(docs_index), build_id],
+            "? as checks, ? as blocking_failures, ? as warnings, ? as is_publishable, ? as data_docs, ? as build_id, "
+            "? as checks_digest, ? as carried_from_run, ? as figures_checked, ? as figures_carried",
+            [
+                run_id,
+                len(results),
+                blocking,
+                warnings,
+                blocking == 0,
+                str(docs_index),
+                build_id,
+                digest,
+                carry.from_run,
+                sum(rows for rows, _ in carry.digests.values()) - carried,
+                carried,
+            ],
         )
+        carrying.store(connection, run_id, carry)
 
 
 def summary(results: list[CheckResult]) -> str:
@@ -125,13 +160,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     started = time.perf_counter()
     try:
-        run_id, results, docs = validate(args.warehouse, args.published / "warehouse.duckdb", args.warehouse.parent / "gx")
+        run_id, results, docs, carry = validate(args.warehouse, args.published / "warehouse.duckdb", args.warehouse.parent / "gx")
     except SuiteError as error:
         print(f"validate: ERROR {error}", file=sys.stderr)
         return 2
     except duckdb.IOException as error:
         return pipeline_lock.busy("validate", error)
     print(summary(results))
+    if carry.from_run:
+        print(
+            f"validate: {len(carry.checks)} checks of the figures read the {len(carry.digests) - len(carry.months)} months "
+            f"changed since run {carry.from_run}; its results for the other {len(carry.months)} months "
+            f"({carry.rows_carried:,} figures, unchanged) are carried"
+        )
     failed = [r for r in results if not r.success and r.check.severity == "blocking"]
     warned = [r for r in results if not r.success and r.check.severity == "warning"]
     print(

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from scripts.gate.carry import Carry
 from scripts.gate.datasets import DATASETS
 from scripts.gate.suites import Check
 
@@ -24,6 +25,8 @@ import great_expectations.expectations as gxe
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.row_conditions import Column
 
+CHANGED_MONTHS = "__changed_months"  # ends the name of a validation of the months not carried
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -33,6 +36,7 @@ class CheckResult:
     unexpected_count: int
     where_failed: str
     failed_extracts: tuple[str, ...] = ()
+    validation: str = ""  # the Great Expectations validation it ran in (its Data Docs page)
 
 
 def expectation_for(check: Check) -> Any:
@@ -56,30 +60,37 @@ def row_condition(where: dict[str, Any]) -> Any:
     return reduce(operator.and_, conditions)
 
 
-def run_checks(checks: list[Check], frames: dict[str, pd.DataFrame], project_dir: Path) -> tuple[list[CheckResult], Path]:
-    """Validate every check on its dataset; return the results and the Data Docs index page."""
+def run_checks(
+    checks: list[Check], frames: dict[str, pd.DataFrame], project_dir: Path, carry: Carry | None = None
+) -> tuple[list[CheckResult], Path]:
+    """Validate every check on its dataset; return the results and the Data Docs index page. A check
+    the carry holds reads only the rows of the months not carried (scripts/gate/carry.py), in a
+    validation of its own (named ..._changed_months)."""
     shutil.rmtree(project_dir, ignore_errors=True)
     context = gx.get_context(mode="file", project_root_dir=str(project_dir))
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     source = context.data_sources.add_pandas(name="warehouse")
-    by_batch: dict[tuple[str, str], list[Check]] = defaultdict(list)
+    carried = carry.checks if carry else frozenset()
+    by_batch: dict[tuple[str, str, bool], list[Check]] = defaultdict(list)
     for check in checks:
-        by_batch[(check.suite, check.dataset)].append(check)
+        by_batch[(check.suite, check.dataset, check.key in carried)].append(check)
     results: list[CheckResult] = []
     assets: dict[str, Any] = {}
-    for (suite_name, dataset), group in sorted(by_batch.items()):
+    for (suite_name, dataset, is_carried), group in sorted(by_batch.items()):
         frame = frames[dataset]
+        checked = carry.changed_rows(frame) if carry and is_carried else frame
+        name = f"{suite_name}__{dataset}" + (CHANGED_MONTHS if is_carried else "")
         # one asset per dataset, named by the table it reads, so Data Docs say what was checked
         if dataset not in assets:
             assets[dataset] = source.add_dataframe_asset(name=DATASETS[dataset].table)
-        batch = assets[dataset].add_batch_definition_whole_dataframe(suite_name)
-        suite = context.suites.add(gx.ExpectationSuite(name=f"{suite_name}__{dataset}"))
+        batch = assets[dataset].add_batch_definition_whole_dataframe(name)
+        suite = context.suites.add(gx.ExpectationSuite(name=name))
         for check in group:
             suite.add_expectation(expectation_for(check))
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch, suite=suite))
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
         checkpoint = context.checkpoints.add(
             gx.Checkpoint(
-                name=suite.name,
+                name=name,
                 validation_definitions=[definition],
                 result_format={
                     "result_format": "COMPLETE",
@@ -87,20 +98,23 @@ def run_checks(checks: list[Check], frames: dict[str, pd.DataFrame], project_dir
                 },
             )
         )
-        outcome = checkpoint.run(batch_parameters={"dataframe": frame})
+        outcome = checkpoint.run(batch_parameters={"dataframe": checked})
         for validation in outcome.run_results.values():
             for result in validation.results:
                 check = next(c for c in group if c.key == result.expectation_config.meta["check"])
-                results.append(_summarise(check, result, frame))
+                results.append(_summarise(check, result, frame, name))
     context.build_data_docs()  # once, every suite's results (an action per checkpoint rebuilt it each time)
     index = project_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     return results, index
 
 
-def _summarise(check: Check, result: Any, frame: pd.DataFrame) -> CheckResult:
+def _summarise(check: Check, result: Any, frame: pd.DataFrame, validation: str) -> CheckResult:
+    """The check's result; frame is the whole dataset, whatever rows the check read (its observed
+    extreme is the dataset's)."""
     details = result.result or {}
     if result.exception_info and result.exception_info.get("raised_exception"):
-        return CheckResult(check, False, "error: " + str(result.exception_info.get("exception_message")), 0, "")
+        message = "error: " + str(result.exception_info.get("exception_message"))
+        return CheckResult(check, False, message, 0, "", validation=validation)
     dataset = DATASETS[check.dataset]
     unexpected = details.get("unexpected_list") or []
     # one dict per unexpected row, holding the dataset's label (and extract) columns
@@ -114,6 +128,8 @@ def _summarise(check: Check, result: Any, frame: pd.DataFrame) -> CheckResult:
         observed = _extreme(check, frame)
     if observed is None and "element_count" in details:
         observed = {"rows_checked": details["element_count"], "unexpected": details.get("unexpected_count") or 0}
+        if validation.endswith(CHANGED_MONTHS):  # the check's rows in the months carried, which passed it before
+            observed["rows_carried"] = len(check.rows(frame)) - details["element_count"]
     return CheckResult(
         check,
         bool(result.success),
@@ -121,6 +137,7 @@ def _summarise(check: Check, result: Any, frame: pd.DataFrame) -> CheckResult:
         int(details.get("unexpected_count") or 0),
         "; ".join(where),
         tuple(sorted(extracts)),
+        validation,
     )
 
 

@@ -78,7 +78,7 @@ def two_releases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert load(raw, warehouse, progress=False, new_files_only=True), "the nightly load found no new files"
     runner.dbt(warehouse, *BUILD)
     second = validate_and_publish(warehouse, published)
-    return {"published": published, "first": first, "second": second}
+    return {"published": published, "first": first, "second": second, "work": warehouse}
 
 
 def _marts(path: Path) -> dict[str, pd.DataFrame]:
@@ -161,6 +161,46 @@ def test_a_late_outcome_is_listed_in_the_next_release_as_exactly_the_figures_it_
     assert added > 0, "the fourth month's rows are added rows, not revisions"
     note = (published / "RELEASE_NOTE.md").read_text()
     assert f"Compared with release {first}" in note and "Figures revised for months already published" in note
+
+
+def test_the_nightly_gate_read_again_exactly_the_months_the_night_changed(two_releases: dict) -> None:
+    """The second gate run carried the first's results for every month whose figures the night left
+    as they were, and read the rest: the new month, the months the late outcomes revised and the
+    month that stopped being the latest (scripts/gate/carry.py). The months expected are found by
+    comparing the two published releases row by row."""
+    published, first = two_releases["published"], two_releases["first"]
+    kept = published / "releases" / str(first) / "warehouse.duckdb"
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{kept}' as before (read_only)")
+        connection.execute(f"attach '{published / 'warehouse.duckdb'}' as after (read_only)")
+        changed = {
+            month
+            for (month,) in connection.execute("""
+                select period_month from (
+                    (select * from before.marts.measure_values except select * from after.marts.measure_values)
+                    union all
+                    (select * from after.marts.measure_values except select * from before.marts.measure_values)
+                )
+                union select max(period_month) from before.marts.measure_values
+                union select max(period_month) from after.marts.measure_values
+            """).fetchall()
+        }
+    with duckdb.connect(str(two_releases["work"]), read_only=True) as connection:
+        run, carried_from = connection.execute(
+            "select run_id, carried_from_run from quality.validation_runs order by validated_at desc limit 1"
+        ).fetchone()
+        read = {
+            month
+            for (month,) in connection.execute(
+                "select period_month from quality.validated_months where run_id = ? and not is_carried", [run]
+            ).fetchall()
+        }
+        carried = connection.execute(
+            "select count(*) from quality.validated_months where run_id = ? and is_carried", [run]
+        ).fetchone()[0]
+    assert carried_from is not None and carried > 0, "the nightly gate carried nothing"
+    assert len(changed) > 2, "the late outcomes revised no earlier month: nothing to test"
+    assert read == changed, f"read but unchanged: {sorted(read - changed)}; changed but carried: {sorted(changed - read)}"
 
 
 def _mart_file(path: Path, rows: list[tuple], extra_column: bool = False) -> Path:
