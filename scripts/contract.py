@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from scripts.settings import PROJECT_ROOT, SOURCES_FILE
+from scripts.settings import PROJECT_ROOT, SOURCES_FILE, parse_yaml
 
 SUPPORTED_TYPES = ("VARCHAR", "INTEGER", "DOUBLE", "DATE", "TIMESTAMP", "BOOLEAN")
 POLICE_UK_SOURCES_FILE = PROJECT_ROOT / "models" / "staging" / "police_uk" / "_police_uk__sources.yml"
@@ -58,8 +56,7 @@ class Table:
 
 def load_contract(path: Path = SOURCES_FILE, key_required: bool = True) -> dict[str, Table]:
     """Return the tables of the file's first source by name, in file order."""
-    with path.open(encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
+    document = parse_yaml(path.read_text(encoding="utf-8"))
     try:
         source = document["sources"][0]
         tables = {}

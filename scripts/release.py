@@ -32,9 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import yaml
 
-from scripts.settings import PROJECT_ROOT, load_config
+from scripts.settings import PROJECT_ROOT, load_config, parse_yaml
 from scripts.sql_text import identifier, literal
 
 MARTS_MODELS = PROJECT_ROOT / "models" / "marts" / "_marts__models.yml"
@@ -68,7 +67,7 @@ class Release:
 def mart_keys(path: Path = MARTS_MODELS) -> dict[str, list[str]]:
     """Each mart's key: the columns of its first unique_combination test."""
     keys = {}
-    for model in yaml.safe_load(path.read_text(encoding="utf-8"))["models"]:
+    for model in parse_yaml(path.read_text(encoding="utf-8"))["models"]:
         for test in model.get("data_tests") or []:
             if isinstance(test, dict) and "unique_combination" in test:
                 spec = test["unique_combination"]

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from scripts.gate.datasets import DATASETS
-from scripts.settings import PROJECT_ROOT, load_config
+from scripts.settings import PROJECT_ROOT, load_config, parse_yaml
 
 SUITES_DIR = PROJECT_ROOT / "expectations"
 SEVERITIES = ("blocking", "warning")
@@ -51,7 +50,7 @@ def load_checks(folder: Path = SUITES_DIR, thresholds: dict[str, Any] | None = N
         thresholds = load_config()["quality_gate"]["thresholds"]
     checks: list[Check] = []
     for path in sorted(folder.glob("*.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = parse_yaml(path.read_text(encoding="utf-8")) or {}
         suite = document.get("suite") or path.stem
         for spec in document.get("expectations", []):
             try:
