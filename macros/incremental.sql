@@ -24,8 +24,17 @@
     subquery's, so a nightly filter on loaded_at reads the new rows instead of every row. In a dbt unit test
     the tables are fixtures inside the test's query, so there it stays a subquery. -#}
 {% macro timestamp_bound(scalar_query) -%}
+    {{ literal_bound(scalar_query, 'timestamp') }}
+{%- endmacro %}
+
+{#- As timestamp_bound, for a query returning one date: the first month a nightly build recounts. -#}
+{% macro date_bound(scalar_query) -%}
+    {{ literal_bound(scalar_query, 'date') }}
+{%- endmacro %}
+
+{% macro literal_bound(scalar_query, type) -%}
     {%- if execute and model.resource_type != 'unit_test' -%}
-        timestamp '{{ run_query(scalar_query).rows[0][0] }}'
+        {{ type }} '{{ run_query(scalar_query).rows[0][0] }}'
     {%- else -%}
         ({{ scalar_query }})
     {%- endif -%}

@@ -14,7 +14,10 @@
 
 with
 
-crimes as (
+-- crimes and current_outcomes are each read twice (the crimes changed, the rows built): inlined, so
+-- that on a nightly build the search for changed crimes reads only the rows loaded since the last
+-- build, instead of every crime and outcome being materialized first
+crimes as not materialized (
 
     select * from {{ ref('stg_force__crimes') }}
     where not is_duplicate
@@ -34,7 +37,7 @@ districts as (
 
 ),
 
-current_outcomes as (
+current_outcomes as not materialized (
 
     {%- if as_at_date() %}
     select * from {{ ref('crime_outcomes_snapshot') }}

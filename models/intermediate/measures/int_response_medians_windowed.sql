@@ -14,12 +14,26 @@
         unique_key=['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'],
     )
 }}
+{#- The first month recomputed, a literal, so that the scans of the counts skip the months before
+    the first it reads: every month on a full build, else the earliest month of a case loaded since
+    the last build, or the first new month. #}
+{%- if is_incremental() %}
+{%- set recompute_from = date_bound(
+    'select cast(coalesce(least((select min(created_month) from ' ~ ref('int_response_times_counted')
+    ~ ' where ' ~ is_loaded_since_last_run() ~ '), (select max(period_month) + interval 1 month from '
+    ~ this ~ ')), date \'9999-12-01\') as date)'
+) %}
+{%- else %}
+{%- set recompute_from = "date '0001-01-01'" %}
+{%- endif %}
 {%- set window_keys = ['measure_id', 'geography_level', 'geography', 'period_window', 'period_month'] %}
 {%- set band_keys = ['measure_id', 'geography_level', 'geography', 'created_month', 'band'] %}
 
 with
 
-all_counts as (
+-- read twice (the first months, the months recomputed): inlined, so that the recomputed months'
+-- scan skips the months before them instead of every count being materialized first
+all_counts as not materialized (
 
     select * from {{ ref('int_response_times_counted') }}
 
@@ -48,30 +62,13 @@ first_months as (
 
 ),
 
-recompute_from as (
-
-    {%- if is_incremental() %}
-    select
-        cast(coalesce(least(
-            (
-                select min(created_month) from all_counts
-                where {{ is_loaded_since_last_run() }}
-            ),
-            (select max(period_month) + interval 1 month from {{ this }})
-        ), date '9999-12-01') as date) as first_month
-    {%- else %}
-    select date '0001-01-01' as first_month
-    {%- endif %}
-
-),
-
 counts as (
 
     select
         *,
         {{ response_time_band('response_seconds') }} as band
     from all_counts
-    where created_month >= (select recompute_from.first_month - interval 11 month from recompute_from)
+    where created_month >= {{ recompute_from }} - interval 11 month
 
 ),
 
@@ -123,7 +120,7 @@ bands_windowed as (
 
     from banded
     cross join window_months
-    where banded.created_month + to_months(window_months.month_offset) >= (select recompute_from.first_month from recompute_from)
+    where banded.created_month + to_months(window_months.month_offset) >= {{ recompute_from }}
     group by all
 
 ),
@@ -295,7 +292,7 @@ spine as (
     cross join windows
     left join first_months
         on scope.measure_id = first_months.measure_id
-    where scope.period_month >= (select recompute_from.first_month from recompute_from)
+    where scope.period_month >= {{ recompute_from }}
 
 ),
 

@@ -19,22 +19,17 @@ all_cases as (
 
 ),
 
-recount_from as (
-
-    {%- if is_incremental() %}
-    select coalesce(min(created_month), date '9999-12-01') as first_month
-    from all_cases
-    where {{ is_loaded_since_last_run() }}
-    {%- else %}
-    select date '0001-01-01' as first_month
-    {%- endif %}
-
-),
-
 cases as (
 
     select * from all_cases
-    where created_month >= (select recount_from.first_month from recount_from)
+    {%- if is_incremental() %}
+    -- the first month recounted, written into the query as a literal so that the scan skips the
+    -- months before it
+    where created_month >= {{ date_bound(
+        'select coalesce(min(created_month), date \'9999-12-01\') from ' ~ ref('int_response_cases_assigned')
+        ~ ' where ' ~ is_loaded_since_last_run()
+    ) }}
+    {%- endif %}
 
 ),
 
