@@ -113,7 +113,6 @@ def store(
             connection.execute(upgrade)
         connection.register("new_results", rows)
         connection.execute("insert into quality.validation_results by name select * from new_results")
-        carried = carry.rows_carried
         connection.execute(
             "insert into quality.validation_runs by name select ? as run_id, current_timestamp as validated_at, "
             "? as checks, ? as blocking_failures, ? as warnings, ? as is_publishable, ? as data_docs, ? as build_id, "
@@ -128,8 +127,8 @@ def store(
                 build_id,
                 digest,
                 carry.from_run,
-                sum(rows for rows, _ in carry.digests.values()) - carried,
-                carried,
+                carry.rows_checked,
+                carry.rows_carried,
             ],
         )
         carrying.store(connection, run_id, carry)

@@ -75,6 +75,11 @@ class Carry:
     def rows_carried(self) -> int:
         return sum(rows for month, (rows, _) in self.digests.items() if month in self.months)
 
+    @property
+    def rows_checked(self) -> int:
+        """The figures of the months not carried."""
+        return sum(rows for rows, _ in self.digests.values()) - self.rows_carried
+
 
 def month_keys(frame: pd.DataFrame) -> pd.Series:
     """Each row's month as YYYY-MM-DD (null for a row with no month)."""
