@@ -32,6 +32,17 @@
     {{ literal_bound(scalar_query, 'date') }}
 {%- endmacro %}
 
+{#- The first month a nightly build of a model counted by month recounts (each month whole): the
+    earliest month_column of the rows of relation loaded since the model last ran ('9999-12-01'
+    when none was), as a literal (date_bound). For a relation that only ever gains rows, the months
+    before it are as they were. -#}
+{% macro first_month_loaded_since_last_run(relation, month_column) -%}
+    {{ date_bound(
+        'select coalesce(min(' ~ month_column ~ '), date \'9999-12-01\') from ' ~ relation
+        ~ ' where ' ~ is_loaded_since_last_run()
+    ) }}
+{%- endmacro %}
+
 {% macro literal_bound(scalar_query, type) -%}
     {%- if execute and model.resource_type != 'unit_test' -%}
         {{ type }} '{{ run_query(scalar_query).rows[0][0] }}'

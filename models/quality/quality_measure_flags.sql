@@ -34,14 +34,6 @@ incidents as (
 
 ),
 
-staged_incidents as (
-
-    select * from {{ ref('stg_force__incidents') }}
-    where has_arrival_before_call
-        and not is_duplicate
-
-),
-
 calls as (
 
     select * from {{ ref('int_calls_deduplicated') }}
@@ -77,9 +69,10 @@ registry as (
 
 incidents_out_of_order as materialized (
 
-    -- their response time is blank (int_incidents_timed)
+    -- their response time is blank (int_incidents_timed); the flag is a column of the table, so
+    -- the scan keeps only these rows before any measure's condition is evaluated
     select * from incidents
-    where incident_reference in (select staged_incidents.incident_reference from staged_incidents)
+    where has_arrival_before_call
 
 ),
 

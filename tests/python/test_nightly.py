@@ -43,6 +43,8 @@ FACTS = (
     "int_survey_answers_scored",
     "int_response_medians_windowed",
     "int_response_times_counted",
+    "int_outcomes_checked",
+    "marts.response_times_by_incident_type",
     *(f"staging.stg_force__{name}" for name in SOURCES),
 )
 
@@ -78,6 +80,35 @@ def record_a_crime_late(raw: Path, month: str) -> None:
     write_lines(later, [*read_lines(later), f"{reference}L,{rest}"])
 
 
+EARLY_OUTCOME_MONTH = FIRST_NIGHT_MONTHS[2]  # the month of the crime whose outcome came first
+
+
+def early_outcome_references(raw: Path) -> tuple[str, str]:
+    """The outcome sent on the first night before its crime, and that crime's reference: made from
+    the first crime and outcome of EARLY_OUTCOME_MONTH under new references."""
+    crime = read_lines(raw / "crimes" / f"crimes_{EARLY_OUTCOME_MONTH}.csv.gz")[1].split(",", 1)[0]
+    outcome = read_lines(raw / "crime_outcomes" / f"crime_outcomes_{EARLY_OUTCOME_MONTH}.csv.gz")[1].split(",", 1)[0]
+    return f"{outcome}E", f"{crime}E"
+
+
+def send_an_outcome_before_its_crime(raw: Path) -> None:
+    """The first night carries an outcome whose crime is in no extract yet (an outcome with no crime)."""
+    path = raw / "crime_outcomes" / f"crime_outcomes_{EARLY_OUTCOME_MONTH}.csv.gz"
+    lines = read_lines(path)
+    outcome, crime = early_outcome_references(raw)
+    code_and_date = lines[1].split(",", 2)[2]
+    write_lines(path, [*lines, f"{outcome},{crime},{code_and_date}"])
+
+
+def send_the_crime_after_its_outcome(raw: Path, month: str) -> None:
+    """A later extract carries the crime of the outcome the first night sent without one: only a
+    check of the outcomes already loaded against the crimes loaded since finds it matched."""
+    earlier = read_lines(raw / "crimes" / f"crimes_{EARLY_OUTCOME_MONTH}.csv.gz")
+    later = raw / "crimes" / f"crimes_{month}.csv.gz"
+    _, crime = early_outcome_references(raw)
+    write_lines(later, [*read_lines(later), f"{crime},{earlier[1].split(',', 1)[1]}"])
+
+
 @pytest.fixture(scope="module")
 def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """An incremental warehouse after three nights, its first-night marts, and the extracts."""
@@ -85,6 +116,7 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     generated, raw = root / "generated", root / "raw"
     generate(generated, seed=11, scale=0.25, first=FIRST, last=LAST, progress=False)
     add_months(generated, raw, FIRST_NIGHT_MONTHS)
+    send_an_outcome_before_its_crime(raw)
     warehouse = root / "incremental" / "warehouse.duckdb"
     load(raw, warehouse, progress=False)
     runner.dbt(warehouse, *BUILD)
@@ -96,6 +128,7 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         if month == LATER_MONTHS[0]:
             repeat_first_night_rows(raw, month)
             record_a_crime_late(raw, month)
+            send_the_crime_after_its_outcome(raw, month)
         results = load(raw, warehouse, progress=False, new_files_only=True)
         assert {result.path.name for result in results} == {f"{name}_{month}.csv.gz" for name in SOURCES}
         runner.dbt(warehouse, *BUILD)
@@ -181,6 +214,18 @@ def test_the_late_recorded_crime_changed_a_month_already_built(nightly: dict[str
     with duckdb.connect(str(nightly["warehouse"]), read_only=True) as connection:
         after = connection.execute(sql).fetchone()[0]
     assert after == before + 1
+
+
+def test_an_outcome_sent_before_its_crime_is_matched_when_the_crime_arrives(nightly: dict[str, Path]) -> None:
+    """What makes the comparison above a test of int_outcomes_checked's nightly: an outcome checked
+    on the first night (no crime) is checked again on the night its crime arrives."""
+    outcome, _ = early_outcome_references(nightly["raw"])
+    sql = f"select has_no_crime from intermediate.int_outcomes_checked where outcome_reference = '{outcome}'"
+    flags = []
+    for warehouse in (nightly["first_night"], nightly["warehouse"]):
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            flags.append(connection.execute(sql).fetchall())
+    assert flags == [[(True,)], [(False,)]]
 
 
 def test_an_interrupted_night_is_rebuilt_whole_by_the_next(

@@ -25,10 +25,7 @@ cases as (
     {%- if is_incremental() %}
     -- the first month recounted, written into the query as a literal so that the scan skips the
     -- months before it
-    where created_month >= {{ date_bound(
-        'select coalesce(min(created_month), date \'9999-12-01\') from ' ~ ref('int_response_cases_assigned')
-        ~ ' where ' ~ is_loaded_since_last_run()
-    ) }}
+    where created_month >= {{ first_month_loaded_since_last_run(ref('int_response_cases_assigned'), 'created_month') }}
     {%- endif %}
 
 ),

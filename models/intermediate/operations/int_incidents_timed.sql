@@ -67,6 +67,7 @@ joined as (
         incidents.delay_reason,
         incidents.has_linked_crime,
         incidents.closed_at is not null as is_closed,
+        incidents.has_arrival_before_call,
         case
             when not incidents.has_arrival_before_call
                 then date_diff('second', incidents.created_at, incidents.first_arrived_at)
