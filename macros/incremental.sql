@@ -43,6 +43,16 @@
     ) }}
 {%- endmacro %}
 
+{#- pre-hook of a mart counted by month (period_month) and recounted from
+    first_month_loaded_since_last_run(relation, month_column) on: on an incremental build, its rows
+    of those months are deleted, in the transaction that appends them again (a month whose every
+    row moved to another month is emptied, as a full build leaves it). -#}
+{% macro delete_recounted_months(relation, month_column) -%}
+    {%- if execute and is_incremental() -%}
+        delete from {{ this }} where period_month >= {{ first_month_loaded_since_last_run(relation, month_column) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro literal_bound(scalar_query, type) -%}
     {%- if execute and model.resource_type != 'unit_test' -%}
         {{ type }} '{{ run_query(scalar_query).rows[0][0] }}'

@@ -45,6 +45,8 @@ FACTS = (
     "int_response_times_counted",
     "int_outcomes_checked",
     "marts.response_times_by_incident_type",
+    "marts.outcome_mix",
+    "marts.recorded_crime_by_offence_group",
     *(f"staging.stg_force__{name}" for name in SOURCES),
 )
 

@@ -1,11 +1,32 @@
 -- Crimes by their current outcome, offence group and geography, in the month the outcome was
 -- assigned: the outcome mix (charges, TICs, community resolutions, outcome 22, ...).
+-- Incremental: a nightly build recounts whole the months from the earliest month a crime loaded or
+-- given a new outcome since the last build was recorded in: a crime's outcome month is never before
+-- it was recorded, so the months it leaves and enters are among them; earlier months keep their rows.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_recounted_months(ref('int_crimes_classified'), 'recorded_month') }}",
+    )
+}}
+
 with
 
-crimes as (
+all_crimes as (
 
     select * from {{ ref('int_crimes_classified') }}
     where is_counted and current_outcome_month is not null
+
+),
+
+crimes as (
+
+    select * from all_crimes
+    {%- if is_incremental() %}
+    -- the first month recounted, a literal
+    where current_outcome_month >= {{ first_month_loaded_since_last_run(ref('int_crimes_classified'), 'recorded_month') }}
+    {%- endif %}
 
 ),
 
@@ -25,7 +46,8 @@ final as (
         bridge.geography_level,
         bridge.geography,
         crimes.current_outcome_month as period_month,
-        count(*) as crimes
+        count(*) as crimes,
+        max(crimes.loaded_at) as loaded_at
 
     from crimes
     inner join bridge

@@ -1,10 +1,31 @@
 -- Recorded crime by Home Office offence group and subgroup and geography, month by month.
+-- Incremental: a nightly build recounts whole the months from the earliest month a crime loaded or
+-- given a new outcome since the last build was recorded in (a crime never leaves its month of
+-- recording); earlier months keep their rows.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_recounted_months(ref('int_crimes_classified'), 'recorded_month') }}",
+    )
+}}
+
 with
 
-crimes as (
+all_crimes as (
 
     select * from {{ ref('int_crimes_classified') }}
     where is_counted
+
+),
+
+crimes as (
+
+    select * from all_crimes
+    {%- if is_incremental() %}
+    -- the first month recounted, a literal
+    where recorded_month >= {{ first_month_loaded_since_last_run(ref('int_crimes_classified'), 'recorded_month') }}
+    {%- endif %}
 
 ),
 
@@ -23,7 +44,8 @@ final as (
         bridge.geography_level,
         bridge.geography,
         crimes.recorded_month as period_month,
-        count(*) as crimes
+        count(*) as crimes,
+        max(crimes.loaded_at) as loaded_at
 
     from crimes
     inner join bridge

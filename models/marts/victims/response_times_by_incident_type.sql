@@ -7,8 +7,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='period_month',
+        incremental_strategy='append',
+        pre_hook="{{ delete_recounted_months(ref('int_incidents_timed'), 'created_month') }}",
     )
 }}
 
