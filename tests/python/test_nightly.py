@@ -75,11 +75,15 @@ def repeat_first_night_rows(raw: Path, month: str) -> None:
 
 def record_a_crime_late(raw: Path, month: str) -> None:
     """A later extract carries a crime recorded in a month already built (a copy of one of that
-    month's crimes under a new reference): that month's figures change on a later night."""
+    month's crimes under a new reference): that month's figures change on a later night. So does
+    the incidents extract, with incidents created then (copies of that month's first 20)."""
     earlier = read_lines(raw / "crimes" / f"crimes_{LATE_RECORDED_MONTH}.csv.gz")
     later = raw / "crimes" / f"crimes_{month}.csv.gz"
     reference, rest = earlier[1].split(",", 1)
     write_lines(later, [*read_lines(later), f"{reference}L,{rest}"])
+    earlier = read_lines(raw / "incidents" / f"incidents_{LATE_RECORDED_MONTH}.csv.gz")
+    later = raw / "incidents" / f"incidents_{month}.csv.gz"
+    write_lines(later, [*read_lines(later), *(line.replace(",", "L,", 1) for line in earlier[1:21])])
 
 
 EARLY_OUTCOME_MONTH = FIRST_NIGHT_MONTHS[2]  # the month of the crime whose outcome came first
