@@ -47,7 +47,9 @@ crimes as (
 
 ),
 
-outcomes as (
+-- read by the two joins below, each to a few rows: inlined, so that neither waits for every current
+-- outcome to be materialized first
+outcomes as not materialized (
 
     select * from {{ ref('int_outcomes_ranked') }}
     where is_current

@@ -1,12 +1,12 @@
 -- Recorded crime by Home Office offence group and subgroup and geography, month by month.
--- Incremental: a nightly build recounts whole the months from the earliest month a crime loaded or
--- given a new outcome since the last build was recorded in (a crime never leaves its month of
--- recording); earlier months keep their rows.
+-- Incremental: a nightly build recounts whole the months from the earliest month of a crime staged
+-- since the last build: a crime's row here never changes once staged (a late outcome changes only
+-- its outcome columns; a repeat is flagged, never replaces it), so earlier months keep their rows.
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ delete_recounted_months(ref('int_crimes_classified'), 'recorded_month') }}",
+        pre_hook="{{ delete_recounted_months(ref('stg_force__crimes'), 'recorded_month') }}",
     )
 }}
 
@@ -24,7 +24,7 @@ crimes as (
     select * from all_crimes
     {%- if is_incremental() %}
     -- the first month recounted, a literal
-    where recorded_month >= {{ first_month_loaded_since_last_run(ref('int_crimes_classified'), 'recorded_month') }}
+    where recorded_month >= {{ first_month_loaded_since_last_run(ref('stg_force__crimes'), 'recorded_month') }}
     {%- endif %}
 
 ),
