@@ -40,17 +40,20 @@ def repeat_first_night_rows(raw: Path, month: str) -> None:
         write_lines(later, [*read_lines(later), *extra])
 
 
+def send_copies_late(raw: Path, source: str, earlier_month: str, month: str, suffix: str, count: int = 1) -> None:
+    """Append to a source's extract of month copies of the first count records of its extract of
+    earlier_month, each reference given suffix: records of a month already built, sent late."""
+    earlier = read_lines(raw / source / f"{source}_{earlier_month}.csv.gz")
+    later = raw / source / f"{source}_{month}.csv.gz"
+    write_lines(later, [*read_lines(later), *(line.replace(",", f"{suffix},", 1) for line in earlier[1 : 1 + count])])
+
+
 def record_a_crime_late(raw: Path, month: str) -> None:
     """A later extract carries a crime recorded in a month already built (a copy of one of that
     month's crimes under a new reference): that month's figures change on a later night. So does
     the incidents extract, with incidents created then (copies of that month's first 20)."""
-    earlier = read_lines(raw / "crimes" / f"crimes_{LATE_RECORDED_MONTH}.csv.gz")
-    later = raw / "crimes" / f"crimes_{month}.csv.gz"
-    reference, rest = earlier[1].split(",", 1)
-    write_lines(later, [*read_lines(later), f"{reference}L,{rest}"])
-    earlier = read_lines(raw / "incidents" / f"incidents_{LATE_RECORDED_MONTH}.csv.gz")
-    later = raw / "incidents" / f"incidents_{month}.csv.gz"
-    write_lines(later, [*read_lines(later), *(line.replace(",", "L,", 1) for line in earlier[1:21])])
+    send_copies_late(raw, "crimes", LATE_RECORDED_MONTH, month, "L")
+    send_copies_late(raw, "incidents", LATE_RECORDED_MONTH, month, "L", count=20)
 
 
 EARLY_OUTCOME_MONTH = FIRST_NIGHT_MONTHS[2]  # the month of the crime whose outcome came first
@@ -74,9 +77,7 @@ def send_an_outcome_before_its_crime(raw: Path) -> None:
 
 
 def send_the_crime_after_its_outcome(raw: Path, month: str) -> None:
-    """A later extract carries the crime of the outcome the first night sent without one: only a
-    check of the outcomes already loaded against the crimes loaded since finds it matched."""
-    earlier = read_lines(raw / "crimes" / f"crimes_{EARLY_OUTCOME_MONTH}.csv.gz")
-    later = raw / "crimes" / f"crimes_{month}.csv.gz"
-    _, crime = early_outcome_references(raw)
-    write_lines(later, [*read_lines(later), f"{crime},{earlier[1].split(',', 1)[1]}"])
+    """A later extract carries the crime of the outcome the first night sent without one (the crime
+    early_outcome_references names): only a check of the outcomes already loaded against the crimes
+    loaded since finds it matched."""
+    send_copies_late(raw, "crimes", EARLY_OUTCOME_MONTH, month, "E")
