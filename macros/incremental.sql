@@ -37,10 +37,12 @@
     when none was), as a literal (date_bound). For a relation that only ever gains rows, the months
     before it are as they were. -#}
 {% macro first_month_loaded_since_last_run(relation, month_column) -%}
-    {{ date_bound(
-        'select coalesce(min(' ~ month_column ~ '), date \'9999-12-01\') from ' ~ relation
-        ~ ' where ' ~ is_loaded_since_last_run()
-    ) }}
+    {{ date_bound(first_month_loaded_since_last_run_sql(relation, month_column)) }}
+{%- endmacro %}
+
+{#- The query first_month_loaded_since_last_run writes in as a literal: one date. -#}
+{% macro first_month_loaded_since_last_run_sql(relation, month_column) -%}
+    select coalesce(min({{ month_column }}), date '9999-12-01') from {{ relation }} where {{ is_loaded_since_last_run() }}
 {%- endmacro %}
 
 {#- pre-hook of a mart counted by month (period_month) and recounted from

@@ -43,12 +43,19 @@
         if node.resource_type == 'model' and node.name in measure_rebuilt_models() -%}
         {%- do parts.append(node.name ~ ':' ~ node.raw_code) -%}
     {%- endfor -%}
-    {#- the project's macros, from the context (the graph dbt gives hooks and models has no macros) -#}
-    {%- for name, value in context.items() | sort if value.macro is defined and value.macro.package_name == project_name -%}
-        {%- do parts.append(name ~ ':' ~ value.macro.macro_sql) -%}
-    {%- endfor -%}
+    {%- do parts.append('macros:' ~ project_macros_md5()) -%}
     {%- for name in measure_definition_vars() -%}
         {%- do parts.append(name ~ '=' ~ var(name, none) | string) -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | join('\n'))) }}
+{%- endmacro %}
+
+{#- One md5 of every macro of the project, from the context (the graph dbt gives hooks and models
+    has no macros). -#}
+{% macro project_macros_md5() -%}
+    {%- set parts = [] -%}
+    {%- for name, value in context.items() | sort if value.macro is defined and value.macro.package_name == project_name -%}
+        {%- do parts.append(name ~ ':' ~ value.macro.macro_sql) -%}
     {%- endfor -%}
     {{ return(local_md5(parts | join('\n'))) }}
 {%- endmacro %}

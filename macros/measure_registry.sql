@@ -34,18 +34,27 @@
 
 {#- The domains a force measure counts from (the registry's counted_from and denominator_from):
     the import CTE of int_measure_components_monthly holding its rows, the month a row counts in,
-    its district (null: force only) and which rows count at all (where; every row when not given). -#}
+    its district (null: force only), which rows count at all (where; every row when not given) and
+    loaded: the model and month column whose rows loaded since the last build give the first month
+    a nightly build recounts the domain from (measure_components_plan). The rows then carry
+    loaded_at, counted as the newest. -#}
 {% macro measure_domains() -%}
     {{ return({
-        'crimes_recorded': {'rows': 'crimes', 'month': 'recorded_month', 'district': 'district_name'},
-        'crimes_by_outcome': {'rows': 'crimes', 'month': 'current_outcome_month', 'district': 'district_name', 'where': 'current_outcome_month is not null'},
-        'incidents': {'rows': 'incidents', 'month': 'created_month', 'district': 'district_name'},
-        'survey_answers': {'rows': 'survey_answers', 'month': 'interviewed_month', 'district': 'district_name', 'where': 'is_valid'},
-        'calls': {'rows': 'calls', 'month': 'received_month', 'district': 'cast(null as varchar)'},
-        'cdi_audits': {'rows': 'cdi_audits', 'month': 'audited_month', 'district': 'district_name'},
-        'vcc_checks': {'rows': 'vcc_checks', 'month': 'checked_month', 'district': 'district_name'},
-        'dqat_assessments': {'rows': 'dqat_assessments', 'month': 'assessed_month', 'district': 'cast(null as varchar)'},
+        'crimes_recorded': {'rows': 'crimes', 'month': 'recorded_month', 'district': 'district_name', 'loaded': ['stg_force__crimes', 'recorded_month']},
+        'crimes_by_outcome': {'rows': 'crimes', 'month': 'current_outcome_month', 'district': 'district_name', 'where': 'current_outcome_month is not null', 'loaded': ['int_crimes_classified', 'recorded_month']},
+        'incidents': {'rows': 'incidents', 'month': 'created_month', 'district': 'district_name', 'loaded': ['int_incidents_timed', 'created_month']},
+        'survey_answers': {'rows': 'survey_answers', 'month': 'interviewed_month', 'district': 'district_name', 'where': 'is_valid', 'loaded': ['int_survey_answers_scored', 'interviewed_month']},
+        'calls': {'rows': 'calls', 'month': 'received_month', 'district': 'cast(null as varchar)', 'loaded': ['int_calls_deduplicated', 'received_month']},
+        'cdi_audits': {'rows': 'cdi_audits', 'month': 'audited_month', 'district': 'district_name', 'loaded': ['stg_force__cdi_audits', 'audited_month']},
+        'vcc_checks': {'rows': 'vcc_checks', 'month': 'checked_month', 'district': 'district_name', 'loaded': ['stg_force__vcc_checks', 'checked_month']},
+        'dqat_assessments': {'rows': 'dqat_assessments', 'month': 'assessed_month', 'district': 'cast(null as varchar)', 'loaded': ['stg_force__dqat_assessments', 'assessed_month']},
     }) }}
+{%- endmacro %}
+
+{#- The domains whose district-months a rate per 1,000 residents lays the district's population on
+    (int_measure_components_monthly: every district and month with a recorded crime or an outcome). -#}
+{% macro measure_population_domains() -%}
+    {{ return(['crimes_recorded', 'crimes_by_outcome']) }}
 {%- endmacro %}
 
 {#- The domains a data.police.uk measure counts from, as measure_domains() gives the force's: the
@@ -75,6 +84,9 @@
         {%- for entry in entries if entry.denominator_from == domain %}
         count(*) filter (where {{ entry.denominator_condition }}) as "{{ entry.measure_id }}|denominator",
         {%- endfor %}
+        {%- if spec.loaded %}
+        max(loaded_at) as loaded_at,
+        {%- endif %}
 
     from {{ spec.rows }}
     where {{ spec.where or 'true' }}
@@ -107,7 +119,7 @@
 {{ domain }}_components as (
 
     unpivot {{ domain }}_counted
-    on columns(* exclude ({{ keys | join(', ') }}))
+    on columns(* exclude ({{ (keys + (['loaded_at'] if domains[domain].loaded else [])) | join(', ') }}))
     into name component value cases
 
 ),
@@ -127,13 +139,14 @@
 {%- endmacro %}
 
 {#- The components of every domain used and the population, summed into a numerator and a
-    denominator per measure and key: the CTEs unioned, split and final. Only measures every one of
-    catalogues (CTEs with a measure_id) holds are kept. -#}
-{% macro registry_components_summed(used, keys, catalogues) -%}
+    denominator per measure and key: the CTEs unioned, split and the last, named name. Only
+    measures every one of catalogues (CTEs with a measure_id) holds are kept. watermark: the
+    domains' rows carry loaded_at (measure_domains' loaded), summed as the newest. -#}
+{% macro registry_components_summed(used, keys, catalogues, name='final', watermark=false) -%}
 unioned as (
 
     {%- for domain in used %}
-    select component, {{ keys | join(', ') }}, cast(cases as double) as cases from {{ domain }}_components
+    select component, {{ keys | join(', ') }}, cast(cases as double) as cases{{ ', loaded_at' if watermark }} from {{ domain }}_components
     union all
     {%- endfor %}
     select
@@ -141,7 +154,7 @@ unioned as (
         {%- for key in keys %}
         {{ key }},
         {%- endfor %}
-        cases
+        cases{{ ',\n        cast(null as timestamp) as loaded_at' if watermark }}
     from population_components
 
 ),
@@ -154,13 +167,13 @@ split as (
         {%- for key in keys %}
         {{ key }},
         {%- endfor %}
-        cases
+        cases{{ ',\n        loaded_at' if watermark }}
 
     from unioned
 
 ),
 
-final as (
+{{ name }} as (
 
     -- only measures in: {{ catalogues | join(', ') }}
     select
@@ -169,7 +182,7 @@ final as (
         {{ key }},
         {%- endfor %}
         sum(cases) filter (where part = 'numerator') as numerator,
-        sum(cases) filter (where part = 'denominator') as denominator
+        sum(cases) filter (where part = 'denominator') as denominator{{ ',\n        max(loaded_at) as loaded_at' if watermark }}
 
     from split
     where

@@ -52,6 +52,7 @@ FACTS = (
     "int_survey_answers_scored",
     "int_response_medians_windowed",
     "int_response_times_counted",
+    "int_measure_components_monthly",
     "int_outcomes_checked",
     "marts.response_times_by_incident_type",
     "marts.outcome_mix",

@@ -6,13 +6,24 @@
 -- assessments) carry a null district and are reported for the force only. Rates per 1,000 divide
 -- by the district's population of the month's calendar year (or the latest year before it).
 -- Medians are in int_response_medians_windowed.
+-- Incremental: a nightly build recounts each measure whole from the first month a row loaded since
+-- the last build reaches, reading each domain only from there, and keeps the earlier months
+-- (macros/measure_components.sql); a measure whose definition changed is recounted whole.
 -- The style check (make lint) renders this model without a warehouse, so without the registry's rows:
 -- the import CTEs then look unused.
 -- noqa: disable=ST03
-{%- set domains = measure_domains() %}
-{%- set force_domains = "'" ~ domains | join("', '") ~ "'" %}
-{%- set entries = measure_registry_entries("counted_from in (" ~ force_domains ~ ") and window_aggregation != 'median'") %}
-{%- set used = registry_domains_used(domains, entries) %}
+-- depends_on: {{ ref('stg_force__crimes') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_recounted_measures() }}",
+    )
+}}
+{%- set plan = measure_components_plan() %}
+{%- set domains = domains_scanned_from(plan.domains, plan.scan_from) %}
+{%- set entries = plan.entries %}
+{%- set used = plan.used %}
 {%- set keys = ['district_name', 'period_month'] %}
 {%- set per_population = entries | selectattr('denominator_from', 'equalto', 'district_population') | list %}
 
@@ -84,15 +95,18 @@ registry as (
 crime_district_months as (
 
     -- every district and month with a recorded crime or an outcome: where a population is laid
+    {%- for domain in measure_population_domains() if domain in used %}
     select distinct
         district_name,
         period_month
-    from crimes_recorded_counted
-    union
-    select distinct
-        district_name,
-        period_month
-    from crimes_by_outcome_counted
+    from {{ domain }}_counted
+    {{ 'union' if not loop.last }}
+    {%- else %}
+    select
+        cast(null as varchar) as district_name,
+        cast(null as date) as period_month
+    where false
+    {%- endfor %}
 
 ),
 
@@ -116,6 +130,43 @@ population_components as (
 
 ),
 
-{{ registry_components_summed(used, keys, ['registry']) }}
+{{ registry_components_summed(used, keys, ['registry'], name='summed', watermark=true) }},
+
+definitions as (
+
+    -- each measure's definition md5 and the first month this build counts it in
+    {%- for entry in entries %}
+    select
+        '{{ entry.measure_id }}' as measure_id,
+        '{{ plan.definition_md5[entry.measure_id] }}' as definition_md5,
+        date '{{ plan.recount_from.get(entry.measure_id, '1900-01-01') }}' as recount_from_month
+    {{ 'union all' if not loop.last }}
+    {%- else %}
+    select
+        cast(null as varchar) as measure_id,
+        cast(null as varchar) as definition_md5,
+        cast(null as date) as recount_from_month
+    where false
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        summed.measure_id,
+        summed.district_name,
+        summed.period_month,
+        summed.numerator,
+        summed.denominator,
+        summed.loaded_at,
+        definitions.definition_md5
+
+    from summed
+    inner join definitions
+        on summed.measure_id = definitions.measure_id
+    where summed.period_month >= definitions.recount_from_month
+
+)
 
 select * from final
