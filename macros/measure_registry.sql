@@ -36,12 +36,13 @@
     the import CTE of int_measure_components_monthly holding its rows, the month a row counts in,
     its district (null: force only), which rows count at all (where; every row when not given) and
     loaded: the model and month column whose rows loaded since the last build give the first month
-    a nightly build recounts the domain from (measure_components_plan). The rows then carry
-    loaded_at, counted as the newest. -#}
+    a nightly build recounts the domain from (measure_components_plan; for the outcome domain, the
+    earliest month any outcome of a changed crime counts in). The rows then carry loaded_at,
+    counted as the newest. -#}
 {% macro measure_domains() -%}
     {{ return({
         'crimes_recorded': {'rows': 'crimes', 'month': 'recorded_month', 'district': 'district_name', 'loaded': ['stg_force__crimes', 'recorded_month']},
-        'crimes_by_outcome': {'rows': 'crimes', 'month': 'current_outcome_month', 'district': 'district_name', 'where': 'current_outcome_month is not null', 'loaded': ['int_crimes_classified', 'recorded_month']},
+        'crimes_by_outcome': {'rows': 'crimes', 'month': 'current_outcome_month', 'district': 'district_name', 'where': 'current_outcome_month is not null', 'loaded': ['int_crime_outcome_months_spanned', 'earliest_outcome_month']},
         'incidents': {'rows': 'incidents', 'month': 'created_month', 'district': 'district_name', 'loaded': ['int_incidents_timed', 'created_month']},
         'survey_answers': {'rows': 'survey_answers', 'month': 'interviewed_month', 'district': 'district_name', 'where': 'is_valid', 'loaded': ['int_survey_answers_scored', 'interviewed_month']},
         'calls': {'rows': 'calls', 'month': 'received_month', 'district': 'cast(null as varchar)', 'loaded': ['int_calls_deduplicated', 'received_month']},

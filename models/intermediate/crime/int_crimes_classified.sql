@@ -90,8 +90,13 @@ final as (
         current_outcomes.outcome_code as current_outcome_code,
         current_outcomes.parent_outcome_code as current_outcome_parent_code,
         current_outcomes.outcome_group as current_outcome_group,
-        -- an outcome dated before its crime was recorded counts in the month the crime was recorded
-        greatest(current_outcomes.outcome_month, crimes.recorded_month) as current_outcome_month,
+        -- an outcome dated before its crime was recorded counts in the month the crime was recorded;
+        -- a crime with no outcome has no outcome month (greatest skips nulls: it would give the
+        -- recorded month)
+        case
+            when current_outcomes.crime_reference is not null
+                then greatest(current_outcomes.outcome_month, crimes.recorded_month)
+        end as current_outcome_month,
         current_outcomes.outcome_date < cast(crimes.recorded_at as date) as has_outcome_before_recording,
         coalesce(current_outcomes.is_prosecution_possible, false) as has_prosecution_possible_outcome,
         crimes.has_unknown_offence_code,

@@ -12,7 +12,7 @@
 -- The style check (make lint) renders this model without a warehouse, so without the registry's rows:
 -- the import CTEs then look unused.
 -- noqa: disable=ST03
--- depends_on: {{ ref('stg_force__crimes') }}
+-- depends_on: {{ ref('stg_force__crimes') }}, {{ ref('int_crime_outcome_months_spanned') }}
 {{
     config(
         materialized='incremental',

@@ -1,13 +1,13 @@
 -- Crimes by their current outcome, offence group and geography, in the month the outcome was
 -- assigned: the outcome mix (charges, TICs, community resolutions, outcome 22, ...).
--- Incremental: a nightly build recounts whole the months from the earliest month a crime loaded or
--- given a new outcome since the last build was recorded in: a crime's outcome month is never before
--- it was recorded, so the months it leaves and enters are among them; earlier months keep their rows.
+-- Incremental: a nightly build recounts whole the months from the earliest month any outcome of a
+-- crime loaded or given a new outcome since the last build counts in (int_crime_outcome_months_spanned):
+-- the months such a crime leaves and enters are among them; earlier months keep their rows.
 {{
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ delete_recounted_months(ref('int_crimes_classified'), 'recorded_month') }}",
+        pre_hook="{{ delete_recounted_months(ref('int_crime_outcome_months_spanned'), 'earliest_outcome_month') }}",
     )
 }}
 
@@ -25,7 +25,8 @@ crimes as (
     select * from all_crimes
     {%- if is_incremental() %}
     -- the first month recounted, a literal
-    where current_outcome_month >= {{ first_month_loaded_since_last_run(ref('int_crimes_classified'), 'recorded_month') }}
+    where current_outcome_month
+        >= {{ first_month_loaded_since_last_run(ref('int_crime_outcome_months_spanned'), 'earliest_outcome_month') }}
     {%- endif %}
 
 ),
