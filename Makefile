@@ -160,7 +160,7 @@ calibration: $(STAMP) ## compare the warehouse with the published figures
 	$(BIN)/python -m scripts.calibration
 
 clean: ## remove the working warehouse (and with it the outcome snapshot's history), as-at and bench builds, dbt artefacts
-	rm -rf target logs warehouse/target warehouse/logs warehouse/*.duckdb warehouse/*.wal warehouse/*.full-refresh warehouse/*.lock warehouse/tmp warehouse/gx warehouse/as_at warehouse/bench
+	rm -rf target logs warehouse/target warehouse/logs warehouse/*.duckdb warehouse/*.wal warehouse/*.full-refresh warehouse/*.build-state warehouse/*.lock warehouse/tmp warehouse/gx warehouse/as_at warehouse/bench
 
 clean-data: ## remove the generated extracts too
 	find data/raw -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

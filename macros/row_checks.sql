@@ -63,10 +63,13 @@
 {% endmacro %}
 
 {#- on-run-end: after a build or test run over every model with every result passing (warnings
-    pass), every row loaded by then has been checked; later nights check from there. A run with a
-    selection, an exclusion or a failure leaves the watermark where it was. -#}
+    pass), every row loaded by then has been checked; later nights check from there. So does a
+    nightly build of the nodes new rows reach (DBT_BUILD_SCOPE 'new_rows', scripts/build_scope.py):
+    no row has reached the others since the watermark. Any other selection or node exclusion, or a
+    failure, leaves the watermark where it was; excluding whole resource types (unit tests, seeds)
+    does not. -#}
 {% macro record_rows_checked(results) %}
-    {%- if execute and flags.WHICH in ('build', 'test') and not invocation_args_dict.get('select') and not invocation_args_dict.get('exclude') -%}
+    {%- if execute and flags.WHICH in ('build', 'test') and is_every_new_row_selected() -%}
         {%- set tests = results | selectattr('node.resource_type', 'equalto', 'test') | list -%}
         {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'runtime error', 'skipped']) | list -%}
         {%- if tests and not failed -%}
@@ -75,3 +78,13 @@
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
+
+{#- True when the run's selection holds every node a row loaded since the watermark reaches: no
+    selection or node exclusion, or the nightly's selection of those nodes (read only at run time). -#}
+{% macro is_every_new_row_selected() -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set selected = invocation_args_dict.get('select') or invocation_args_dict.get('exclude') -%}
+    {{ return(not selected or env_var('DBT_BUILD_SCOPE', '') == 'new_rows') }}
+{%- endmacro %}

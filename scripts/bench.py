@@ -172,10 +172,9 @@ def bench_run(scale: float, months: int | str, work: Path, progress: bool = True
         run.yardsticks()
     link_months(generated, extracts, labels[-1:])
     nightly_load = ["--raw", str(extracts), "--warehouse", str(warehouse), *pipeline.NIGHTLY_LOAD, "--quiet"]
-    nightly_build = (pipeline.NIGHTLY_ROW_CHECKS, *pipeline.NIGHTLY_BUILD)
     for prefix in ("nightly_", "idle_"):  # the new month, then nothing new
         run.step(f"{prefix}load", lambda: runner.script(warehouse, "load", *nightly_load))
-        run.step(f"{prefix}dbt_build", lambda: pipeline.timed_build(warehouse, False, *nightly_build))
+        run.step(f"{prefix}dbt_build", lambda: pipeline.timed_nightly_build(warehouse))
         work_split[f"{prefix}dbt_build"] = dbt_work(warehouse)
         run.gate_publish_report(prefix)
     return _summary(run, labels, rows_loaded, _rows_loaded(warehouse) - rows_loaded, work_split, yardsticks)

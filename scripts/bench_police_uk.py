@@ -96,11 +96,10 @@ def run_steps(warehouse: Path, files: Path, published: Path, pack: Path, prefix:
     police.uk files alone, each timed as its own process; keyed by step, with the prefix before it."""
     nightly = bool(prefix)
     load = ["--no-force-extracts", "--warehouse", str(warehouse), "--police-uk", str(files), "--quiet"]
-    build = (pipeline.NIGHTLY_ROW_CHECKS, *pipeline.NIGHTLY_BUILD) if nightly else ()
     publish = ["--warehouse", str(warehouse), "--published", str(published), *(pipeline.NIGHTLY_PUBLISH if nightly else ())]
     steps = {}
     steps["load"] = runner.script(warehouse, "load", *load, *(pipeline.NIGHTLY_LOAD if nightly else ()))
-    steps["dbt_build"] = pipeline.timed_build(warehouse, not nightly, *build)
+    steps["dbt_build"] = pipeline.timed_nightly_build(warehouse) if nightly else pipeline.timed_build(warehouse, True)
     steps["validate"] = runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published))
     steps["publish"] = runner.script(warehouse, "publish", *publish)
     steps["pack"] = runner.script(

@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from scripts import runner
+from scripts import build_scope, runner
 from scripts.load import full_refresh_marker
 from scripts.settings import PROJECT_ROOT, raw_data_dir, warehouse_path
 
@@ -26,14 +26,17 @@ RUN = ("generate", "load", "build", "validate", "publish", "pack")
 NIGHTLY = tuple(step for step in RUN if step != "generate")  # the extracts are a force's own
 STEPS = (*RUN, "test-dbt", "docs")
 
-# The nightly run: only new or re-exported extracts are loaded; its tests read the rows loaded since
-# the last fully checked build (macros/row_checks.sql) and its unit tests and seeds are left to CI
+# The nightly run: only new or re-exported extracts are loaded; its build builds only the nodes new
+# rows reach or whose code changed (scripts/build_scope.py) and its tests read the rows loaded since
+# the last fully checked build (macros/row_checks.sql); its unit tests and seeds are left to CI
 # and `make run` (code and reference data do not change overnight); the published dbt docs are
 # carried over.
 NIGHTLY_LOAD = ("--new-files-only",)
 NIGHTLY_ROW_CHECKS = "new"
 ROW_CHECKS_VARIABLE = "DBT_ROW_CHECKS"  # read by macros/row_checks.sql
-NIGHTLY_BUILD = ("--exclude", "resource_type:unit_test", "resource_type:seed")
+# a resource-type exclusion, not a node one: the build still covers every model, so when its tests
+# all pass the row-checks watermark moves (macros/row_checks.sql)
+NIGHTLY_BUILD = ("--exclude-resource-type", "unit_test", "seed")
 NIGHTLY_PUBLISH = ("--keep-dbt-docs",)
 
 
@@ -49,6 +52,7 @@ class Options:
     force: str | None = None
     full_refresh: bool = False
     row_checks: str | None = None
+    new_rows_only: bool = False  # build only the nodes new rows reach (the nightly, reading new rows)
     load_args: tuple[str, ...] = ()
     build_args: tuple[str, ...] = ()
     publish_args: tuple[str, ...] = ()
@@ -59,6 +63,7 @@ class Options:
             self,
             load_args=(*NIGHTLY_LOAD, *self.load_args),
             row_checks=self.row_checks or NIGHTLY_ROW_CHECKS,
+            new_rows_only=(self.row_checks or NIGHTLY_ROW_CHECKS) == NIGHTLY_ROW_CHECKS,
             build_args=(*NIGHTLY_BUILD, *self.build_args),
             publish_args=(*NIGHTLY_PUBLISH, *self.publish_args),
         )
@@ -70,22 +75,51 @@ def dbt_build(warehouse: Path, full_refresh: bool, *extra: str, vars_: dict[str,
     return runner.dbt_command(warehouse, *args, vars_=vars_)
 
 
-def build_environment(warehouse: Path, row_checks: str | None = None, **extra: str) -> dict[str, str]:
+def build_environment(
+    warehouse: Path, row_checks: str | None = None, new_rows_only: bool = False, **extra: str
+) -> dict[str, str]:
     """The environment a step runs in, with the rows a build's data tests read (ROW_CHECKS_VARIABLE,
-    'all' unless given; macros/row_checks.sql). It is an environment variable, not a dbt var, so the
+    'all' unless given; macros/row_checks.sql) and, for a build of only the nodes new rows reach,
+    its scope (build_scope.SCOPE_VARIABLE). They are environment variables, not dbt vars, so the
     nightly build reuses the parse of the full build before it: dbt parses the whole project again
-    whenever --vars differ from the last run's (about 8 s), and the macro reads the variable only at
-    run time, where partial parsing does not track it."""
-    return runner.pipeline_environment(warehouse, **{ROW_CHECKS_VARIABLE: row_checks or "all"}, **extra)
+    whenever --vars differ from the last run's (about 8 s), and the macros read them only at run
+    time, where partial parsing does not track them."""
+    scope = {build_scope.SCOPE_VARIABLE: build_scope.NEW_ROWS} if new_rows_only else {}
+    return runner.pipeline_environment(warehouse, **{ROW_CHECKS_VARIABLE: row_checks or "all"}, **scope, **extra)
+
+
+def build_selection(warehouse: Path, full_refresh: bool, new_rows_only: bool, given: tuple[str, ...]) -> tuple[str, ...]:
+    """The selection of a build: only the nodes new rows reach or whose code changed, for a nightly
+    build that is not a full refresh, is given no selection of its own (given: its arguments) and
+    has a saved state to go by (scripts/build_scope.py); otherwise none."""
+    if full_refresh or not new_rows_only or build_scope.selects_nodes(given):
+        return ()
+    return build_scope.selection(warehouse) or ()
 
 
 def timed_build(
-    warehouse: Path, full_refresh: bool, row_checks: str | None = None, *extra: str, vars_: dict[str, str] | None = None
+    warehouse: Path,
+    full_refresh: bool,
+    row_checks: str | None = None,
+    *extra: str,
+    vars_: dict[str, str] | None = None,
+    new_rows_only: bool = False,
 ) -> runner.Step:
     """dbt_build run to its end with its output kept, its time and peak memory measured (the
-    benchmark, as-at); StepFailed when it fails."""
-    line = dbt_build(warehouse, full_refresh, *extra, vars_=vars_)
-    return runner.run_step(line, build_environment(warehouse, row_checks))
+    benchmark, as-at); StepFailed when it fails. The manifest of a build of every node that
+    succeeded is saved as the state the next nightly compares with."""
+    line = dbt_build(
+        warehouse, full_refresh, *extra, *build_selection(warehouse, full_refresh, new_rows_only, extra), vars_=vars_
+    )
+    step = runner.run_step(line, build_environment(warehouse, row_checks, new_rows_only))
+    build_scope.save_state(warehouse, extra)
+    return step
+
+
+def timed_nightly_build(warehouse: Path) -> runner.Step:
+    """The nightly run's build, timed (the benchmarks): incremental, its tests on the new rows, only
+    the nodes new rows reach."""
+    return timed_build(warehouse, False, NIGHTLY_ROW_CHECKS, *NIGHTLY_BUILD, new_rows_only=True)
 
 
 def needs_full_refresh(options: Options) -> bool:
@@ -113,7 +147,9 @@ def command(step: str, options: Options) -> list[str] | None:
             *options.load_args,
         ]
     if step == "build":
-        return dbt_build(options.warehouse, needs_full_refresh(options), *options.build_args)
+        full_refresh = needs_full_refresh(options)
+        selected = build_selection(options.warehouse, full_refresh, options.new_rows_only, options.build_args)
+        return dbt_build(options.warehouse, full_refresh, *options.build_args, *selected)
     if step == "validate":
         return [*python, "scripts.validate", "--warehouse", warehouse]
     if step == "publish":
@@ -132,7 +168,7 @@ def run_steps(steps: tuple[str, ...], options: Options) -> int:
     """Run the steps in order, each as its own process with its output on ours; stop at the first
     that fails and return its exit code."""
     environment = build_environment(
-        options.warehouse, options.row_checks, DBT_USE_COLORS=os.environ.get("DBT_USE_COLORS", "false")
+        options.warehouse, options.row_checks, options.new_rows_only, DBT_USE_COLORS=os.environ.get("DBT_USE_COLORS", "false")
     )
     for step in steps:
         line = command(step, options)
@@ -146,6 +182,7 @@ def run_steps(steps: tuple[str, ...], options: Options) -> int:
             return code
         if step == "build":
             full_refresh_marker(options.warehouse).unlink(missing_ok=True)
+            build_scope.save_state(options.warehouse, options.build_args)
     return 0
 
 

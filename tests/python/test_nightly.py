@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -35,7 +36,7 @@ from nightly_extracts import (
     send_the_crime_after_its_outcome,
 )
 
-from scripts import pipeline, runner
+from scripts import build_scope, pipeline, runner
 from scripts.generate import SOURCES, generate
 from scripts.load import load
 from scripts.settings import PROJECT_ROOT
@@ -251,6 +252,47 @@ def watermarks(warehouse: Path) -> list[tuple]:
         return connection.execute("select checked_through from raw.row_checks_watermark order by checked_at").fetchall()
 
 
+def models_built(warehouse: Path) -> set[str]:
+    """The models the warehouse's last dbt run built (its run_results.json)."""
+    results = json.loads((warehouse.parent / "target" / "run_results.json").read_text())["results"]
+    return {result["unique_id"].split(".")[-1] for result in results if result["unique_id"].startswith("model.")}
+
+
+def test_a_nightly_build_builds_only_what_new_rows_or_changed_code_reach(nightly: dict[str, Path], tmp_path: Path) -> None:
+    """scripts/build_scope.py: with nothing new the nightly builds nothing; a survey extract alone
+    builds what survey rows reach and not the crimes' or calls' models, and its passing tests move
+    the watermark; a model whose code changed is built, with what is downstream of it."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(nightly["warehouse"], copy)
+    pipeline.timed_build(copy, False)  # every node, its tests on every row: the watermark and the saved state
+    checked = watermarks(copy)
+    assert checked
+    pipeline.timed_nightly_build(copy)
+    assert models_built(copy) == set()
+    raw = tmp_path / "raw"
+    shutil.copytree(nightly["raw"], raw)
+    latest = raw / "survey_responses" / f"survey_responses_{LATER_MONTHS[-1]}.csv.gz"
+    header, *rows = read_lines(latest)
+    write_lines(latest.with_name("survey_responses_2020-04.csv.gz"), [header, *(row.replace(",", "N,", 1) for row in rows[:50])])
+    assert [result.path.name for result in load(raw, copy, progress=False, new_files_only=True)] == [
+        "survey_responses_2020-04.csv.gz"
+    ]
+    pipeline.timed_nightly_build(copy)
+    built = models_built(copy)
+    assert {"stg_force__survey_responses", "int_survey_answers_scored", "measure_values"} <= built
+    assert not built & {"stg_force__calls", "stg_force__crimes", "int_crimes_classified", "stg_police_uk__street_records"}
+    with duckdb.connect(str(copy), read_only=True) as connection:
+        survey_loaded = connection.execute("select max(loaded_at) from raw.load_audit").fetchone()[0]
+    assert watermarks(copy)[-1] == (survey_loaded,) and survey_loaded > checked[-1][0]
+    manifest_path = build_scope.state_dir(copy) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["nodes"]["model.police_performance.int_calls_deduplicated"]["raw_code"] += "\n-- as the last build had it"
+    manifest_path.write_text(json.dumps(manifest))
+    pipeline.timed_nightly_build(copy)
+    built = models_built(copy)
+    assert {"int_calls_deduplicated", "measure_values"} <= built and "stg_force__calls" not in built
+
+
 def test_a_nightly_run_checks_the_rows_loaded_since_the_last_checked_build(nightly: dict[str, Path], tmp_path: Path) -> None:
     """row_checks=new: a test on a table with loaded_at reads the rows loaded after the watermark;
     row_checks=all reads every row. A fault in a checked night passes the nightly run, a fault in
@@ -319,7 +361,8 @@ def reuse_a_crime_id(earlier: Path, later: Path) -> None:
 @pytest.mark.skipif(not POLICE_UK.exists(), reason="../shared/data/police_uk is not beside the project")
 def test_police_uk_months_arriving_a_night_at_a_time_equal_a_full_refresh(tmp_path: Path) -> None:
     """The data.police.uk path: four months of the real files, then one month a night, each loaded
-    as the nightly loads (new files only) and built incrementally, against one full refresh."""
+    and built as the nightly loads and builds them (new files only; only the nodes their rows reach,
+    scripts/build_scope.py), against one full refresh."""
     files = tmp_path / "police_uk"
     months = sorted(path.name for path in POLICE_UK.iterdir() if path.is_dir())
     assert len(months) >= 6
@@ -327,14 +370,19 @@ def test_police_uk_months_arriving_a_night_at_a_time_equal_a_full_refresh(tmp_pa
         shutil.copytree(POLICE_UK / month, files / month)
     warehouse = tmp_path / "incremental" / "warehouse.duckdb"
     load(None, warehouse, progress=False, police_uk_dir=files)
-    runner.dbt(warehouse, *BUILD)
+    pipeline.timed_build(warehouse, False)  # every node, its tests on every row: the watermark and the saved state
     for month in months[4:]:
         shutil.copytree(POLICE_UK / month, files / month)
         if month == months[-1]:  # a crime ID of the first month seen again: the first month's row is flagged again
             reuse_a_crime_id(files / months[0], files / month)
         results = load(None, warehouse, progress=False, police_uk_dir=files, new_files_only=True)
         assert results and all(result.path.parent.name == month for result in results)
-        runner.dbt(warehouse, *BUILD)
+        pipeline.timed_nightly_build(warehouse)  # as `make nightly` builds: only the nodes the new rows reach
+        built = models_built(warehouse)
+        assert "stg_police_uk__street_records" in built and "measure_values" in built
+        assert not {name for name in built if name.startswith("stg_force__")}, (
+            "a night of police.uk files built the force's staging"
+        )
     full = tmp_path / "full" / "warehouse.duckdb"
     load(None, full, progress=False, police_uk_dir=files)
     runner.dbt(full, *BUILD, "--full-refresh")

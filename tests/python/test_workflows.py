@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import yaml
 
+from scripts import build_scope
 from scripts.settings import PROJECT_ROOT
 
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
@@ -28,7 +31,11 @@ def test_nightly_runs_make_nightly_on_yesterdays_warehouse_and_keeps_what_it_pub
     restore = next(position for position, name in enumerate(uses) if name.startswith("actions/cache/restore"))
     save = next(position for position, name in enumerate(uses) if name.startswith("actions/cache/save"))
     assert restore < build < save
-    assert steps[restore]["with"]["path"] == steps[save]["with"]["path"] == "warehouse/warehouse.duckdb"
+    kept = steps[restore]["with"]["path"].split()
+    assert kept == steps[save]["with"]["path"].split()
+    # the warehouse, and the manifest of its last build that the nightly's build scope compares with
+    warehouse = Path("warehouse/warehouse.duckdb")
+    assert kept == [str(warehouse), f"{build_scope.state_dir(warehouse)}/"]
     uploads = [step for step in workflow["jobs"]["build"]["steps"] if "upload-artifact" in step.get("uses", "")]
     paths = uploads[0]["with"]["path"]
     for published in ("warehouse.duckdb", "parquet/", "data_docs/", "dbt_docs/", "pack/"):
