@@ -101,7 +101,15 @@ class _Run:
         warehouse, published = self.warehouse, self.published
         self.step(
             f"{prefix}validate",
-            lambda: runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published)),
+            lambda: runner.script(
+                warehouse,
+                "validate",
+                "--warehouse",
+                str(warehouse),
+                "--published",
+                str(published),
+                *(pipeline.NIGHTLY_VALIDATE if prefix else ()),
+            ),
         )
         self.step(
             f"{prefix}publish",

@@ -100,7 +100,8 @@ def run_steps(warehouse: Path, files: Path, published: Path, pack: Path, prefix:
     steps = {}
     steps["load"] = runner.script(warehouse, "load", *load, *(pipeline.NIGHTLY_LOAD if nightly else ()))
     steps["dbt_build"] = pipeline.timed_nightly_build(warehouse) if nightly else pipeline.timed_build(warehouse, True)
-    steps["validate"] = runner.script(warehouse, "validate", "--warehouse", str(warehouse), "--published", str(published))
+    validate = ["--warehouse", str(warehouse), "--published", str(published), *(pipeline.NIGHTLY_VALIDATE if nightly else ())]
+    steps["validate"] = runner.script(warehouse, "validate", *validate)
     steps["publish"] = runner.script(warehouse, "publish", *publish)
     steps["pack"] = runner.script(
         warehouse, "pack", "--warehouse", str(published / "warehouse.duckdb"), "--force", "kent", "--out", str(pack)

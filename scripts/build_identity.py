@@ -1,7 +1,8 @@
 """The working warehouse's build identity: a new one each time a load or a dbt run may change it.
 
-The loader records one inside its transaction, dbt records one before it changes anything
-(on-run-start, macros/build_identity.sql). The quality gate stores the identity it validated
+The loader records one inside its transaction when it changes a raw table, dbt records one before
+it changes anything, when its selection holds a node that writes (on-run-start,
+macros/build_identity.sql); a nightly with nothing new keeps the identity it found. The quality gate stores the identity it validated
 beside its results, and publish refuses a warehouse whose identity is not the one the latest
 passing gate run validated: a failed build, or a load with no gate run since, is never published.
 """

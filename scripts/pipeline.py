@@ -30,14 +30,17 @@ STEPS = (*RUN, "test-dbt", "docs")
 # rows reach or whose code changed (scripts/build_scope.py) and its tests read the rows loaded since
 # the last fully checked build (macros/row_checks.sql); its unit tests and seeds are left to CI
 # and `make run` (code and reference data do not change overnight); the published dbt docs are
-# carried over.
+# carried over. A night with nothing new gives the warehouse no new build identity, and then the
+# gate and publish, finding that build already gated and published by the same checks and code, do
+# nothing (scripts/already_published.py).
 NIGHTLY_LOAD = ("--new-files-only",)
 NIGHTLY_ROW_CHECKS = "new"
 ROW_CHECKS_VARIABLE = "DBT_ROW_CHECKS"  # read by macros/row_checks.sql
 # a resource-type exclusion, not a node one: the build still covers every model, so when its tests
 # all pass the row-checks watermark moves (macros/row_checks.sql)
 NIGHTLY_BUILD = ("--exclude-resource-type", "unit_test", "seed")
-NIGHTLY_PUBLISH = ("--keep-dbt-docs",)
+NIGHTLY_VALIDATE = ("--skip-if-published",)
+NIGHTLY_PUBLISH = ("--keep-dbt-docs", "--skip-if-published")
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Options:
     new_rows_only: bool = False  # build only the nodes new rows reach (the nightly, reading new rows)
     load_args: tuple[str, ...] = ()
     build_args: tuple[str, ...] = ()
+    validate_args: tuple[str, ...] = ()
     publish_args: tuple[str, ...] = ()
 
     def nightly(self) -> Options:
@@ -65,6 +69,7 @@ class Options:
             row_checks=self.row_checks or NIGHTLY_ROW_CHECKS,
             new_rows_only=(self.row_checks or NIGHTLY_ROW_CHECKS) == NIGHTLY_ROW_CHECKS,
             build_args=(*NIGHTLY_BUILD, *self.build_args),
+            validate_args=(*NIGHTLY_VALIDATE, *self.validate_args),
             publish_args=(*NIGHTLY_PUBLISH, *self.publish_args),
         )
 
@@ -151,7 +156,7 @@ def command(step: str, options: Options) -> list[str] | None:
         selected = build_selection(options.warehouse, full_refresh, options.new_rows_only, options.build_args)
         return dbt_build(options.warehouse, full_refresh, *options.build_args, *selected)
     if step == "validate":
-        return [*python, "scripts.validate", "--warehouse", warehouse]
+        return [*python, "scripts.validate", "--warehouse", warehouse, *options.validate_args]
     if step == "publish":
         return [*python, "scripts.publish", "--warehouse", warehouse, *options.publish_args]
     if step == "pack":

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from scripts import build_identity, data_docs, pipeline_lock, release, runner
+from scripts import already_published, build_identity, data_docs, pipeline_lock, release, runner
 from scripts.settings import published_dir, warehouse_path
 from scripts.sql_text import identifier, literal
 
@@ -251,11 +251,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="carry the published dbt docs over instead of generating them again (the nightly run; about 8 s saved)",
     )
+    parser.add_argument(
+        "--skip-if-published",
+        action="store_true",
+        help="the nightly: publish nothing when the published release already holds this build, gated with these "
+        "checks and this code (scripts/already_published.py)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         if not args.warehouse.exists():
             raise PublishError(f"{args.warehouse}: working warehouse not found; run `make build` first")
+        if args.skip_if_published and already_published.skip("publish", args.warehouse, args.published):
+            return 0
         run_id, version = publish(args.warehouse, args.published, args.keep_dbt_docs)
     except PublishError as error:
         print(f"publish: REFUSED {error}. The last published warehouse is unchanged.", file=sys.stderr)

@@ -17,16 +17,19 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
-from scripts import build_identity, pipeline_lock
+from scripts import already_published, build_identity, pipeline_lock
 from scripts.gate import carry as carrying
 from scripts.gate import datasets
-from scripts.gate.runner import CheckResult, run_checks
 from scripts.gate.suites import SuiteError, load_checks
 from scripts.settings import published_dir, warehouse_path
+
+if TYPE_CHECKING:  # the runner imports Great Expectations (2 s): only a run that checks needs it
+    from scripts.gate.runner import CheckResult
 
 RESULTS_DDL = """
 create table if not exists quality.validation_results (
@@ -38,7 +41,7 @@ RUNS_DDL = """
 create table if not exists quality.validation_runs (
     run_id varchar, validated_at timestamp, checks bigint, blocking_failures bigint, warnings bigint,
     is_publishable boolean, data_docs varchar, build_id varchar, checks_digest varchar, carried_from_run varchar,
-    figures_checked bigint, figures_carried bigint
+    figures_checked bigint, figures_carried bigint, code_digest varchar
 )"""
 # Columns added after the first release (older warehouses gain them here).
 UPGRADES = (
@@ -51,12 +54,15 @@ UPGRADES = (
     "alter table quality.validation_runs add column if not exists carried_from_run varchar",
     "alter table quality.validation_runs add column if not exists figures_checked bigint",
     "alter table quality.validation_runs add column if not exists figures_carried bigint",
+    "alter table quality.validation_runs add column if not exists code_digest varchar",
 )
 
 
 def validate(work: Path, published: Path | None, docs_project: Path) -> tuple[str, list[CheckResult], Path, carrying.Carry]:
     """Run the gate on the working warehouse, store its summary there, and return it. The figures'
     month-wise checks read only the months changed since the last passing run (scripts/gate/carry.py)."""
+    from scripts.gate.runner import run_checks
+
     checks = load_checks()
     digest = carrying.checks_digest(checks)
     frames = datasets.fetch(work, published, {check.dataset for check in checks})
@@ -65,7 +71,7 @@ def validate(work: Path, published: Path | None, docs_project: Path) -> tuple[st
         carry = carrying.plan(connection, checks, frames[carrying.DATASET], digest)
     results, docs_index = run_checks(checks, frames, docs_project, carry)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    store(work, run_id, results, docs_index, build_id, digest, carry)
+    store(work, run_id, results, docs_index, build_id, (digest, already_published.code_digest()), carry)
     return run_id, results, docs_index, carry
 
 
@@ -75,11 +81,12 @@ def store(
     results: list[CheckResult],
     docs_index: Path,
     build_id: str | None,
-    digest: str,
+    digests: tuple[str, str],
     carry: carrying.Carry,
 ) -> None:
-    """Write the run's results and summary, with the build identity it validated, the checks it ran
-    (their digest) and what it carried, and the digest of each month of the figures."""
+    """Write the run's results and summary, with the build identity it validated, the checks and code
+    it ran (digests: the checks', the code's) and what it carried, and the digest of each month of the
+    figures."""
     rows = pd.DataFrame(
         [
             {
@@ -116,7 +123,7 @@ def store(
         connection.execute(
             "insert into quality.validation_runs by name select ? as run_id, current_timestamp as validated_at, "
             "? as checks, ? as blocking_failures, ? as warnings, ? as is_publishable, ? as data_docs, ? as build_id, "
-            "? as checks_digest, ? as carried_from_run, ? as figures_checked, ? as figures_carried",
+            "? as checks_digest, ? as carried_from_run, ? as figures_checked, ? as figures_carried, ? as code_digest",
             [
                 run_id,
                 len(results),
@@ -125,10 +132,11 @@ def store(
                 blocking == 0,
                 str(docs_index),
                 build_id,
-                digest,
+                digests[0],
                 carry.from_run,
                 carry.rows_checked,
                 carry.rows_carried,
+                digests[1],
             ],
         )
         carrying.store(connection, run_id, carry)
@@ -153,12 +161,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--published", type=Path, default=published_dir(), help="published folder, to compare row counts (default: %(default)s)"
     )
+    parser.add_argument(
+        "--skip-if-published",
+        action="store_true",
+        help="the nightly: check nothing when the warehouse is the build already gated and published with these "
+        "checks and this code (scripts/already_published.py)",
+    )
     args = parser.parse_args(argv)
     if not args.warehouse.exists():
         print(f"validate: {args.warehouse} not found; run `make build` first", file=sys.stderr)
         return 2
     started = time.perf_counter()
     try:
+        if args.skip_if_published and already_published.skip("validate", args.warehouse, args.published):
+            return 0
         run_id, results, docs, carry = validate(args.warehouse, args.published / "warehouse.duckdb", args.warehouse.parent / "gx")
     except SuiteError as error:
         print(f"validate: ERROR {error}", file=sys.stderr)

@@ -59,7 +59,7 @@ def load(
         if not new_files_only:
             results = _load_into_loading_tables(connection, plan, csv_options, progress)
         connection.execute("begin transaction")
-        build_identity.record(connection, "load")
+        withdrawn_before = connection.execute(f"select source, file_key from {SCHEMA}.load_withdrawn order by all").fetchall()
         connection.execute(f"delete from {SCHEMA}.load_withdrawn")  # what this load finds withdrawn
         for table, paths in plan:
             if new_files_only:
@@ -76,6 +76,8 @@ def load(
             for table in police_uk.values():
                 create_raw_table(connection, table)
         withdrawn = connection.execute(f"select source, file_key from {SCHEMA}.load_withdrawn order by all").fetchall()
+        if not new_files_only or results or withdrawn != withdrawn_before:
+            build_identity.record(connection, "load")  # a load that changed nothing keeps the identity
         connection.execute("commit")
     except BaseException:
         try:

@@ -121,10 +121,10 @@ def add_measure(
         run_dbt_in(project, warehouse, work, *args)
 
 
-def run_tool(tool: str, warehouse: Path, published: Path) -> subprocess.CompletedProcess:
+def run_tool(tool: str, warehouse: Path, published: Path, *options: str) -> subprocess.CompletedProcess:
     """A pipeline step (validate, publish) on a warehouse and a published folder, in a subprocess."""
     return subprocess.run(
-        [sys.executable, "-m", f"scripts.{tool}", "--warehouse", str(warehouse), "--published", str(published)],
+        [sys.executable, "-m", f"scripts.{tool}", "--warehouse", str(warehouse), "--published", str(published), *options],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

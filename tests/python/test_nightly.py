@@ -36,7 +36,7 @@ from nightly_extracts import (
     send_the_crime_after_its_outcome,
 )
 
-from scripts import build_scope, pipeline, runner
+from scripts import build_identity, build_scope, pipeline, runner
 from scripts.generate import SOURCES, generate
 from scripts.load import load
 from scripts.settings import PROJECT_ROOT
@@ -258,6 +258,11 @@ def models_built(warehouse: Path) -> set[str]:
     return {result["unique_id"].split(".")[-1] for result in results if result["unique_id"].startswith("model.")}
 
 
+def current_build(warehouse: Path) -> str | None:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return build_identity.current(connection)
+
+
 def test_a_nightly_build_builds_only_what_new_rows_or_changed_code_reach(nightly: dict[str, Path], tmp_path: Path) -> None:
     """scripts/build_scope.py: with nothing new the nightly builds nothing; a survey extract alone
     builds what survey rows reach and not the crimes' or calls' models, and its passing tests move
@@ -267,17 +272,25 @@ def test_a_nightly_build_builds_only_what_new_rows_or_changed_code_reach(nightly
     pipeline.timed_build(copy, False)  # every node, its tests on every row: the watermark and the saved state
     checked = watermarks(copy)
     assert checked
-    pipeline.timed_nightly_build(copy)
-    assert models_built(copy) == set()
     raw = tmp_path / "raw"
     shutil.copytree(nightly["raw"], raw)
+    # nothing new: no file loaded, no model built, and so no new build identity (the gate and
+    # publish then have nothing to do: scripts/already_published.py)
+    identity = current_build(copy)
+    assert load(raw, copy, progress=False, new_files_only=True) == []
+    pipeline.timed_nightly_build(copy)
+    assert models_built(copy) == set()
+    assert current_build(copy) == identity
     latest = raw / "survey_responses" / f"survey_responses_{LATER_MONTHS[-1]}.csv.gz"
     header, *rows = read_lines(latest)
     write_lines(latest.with_name("survey_responses_2020-04.csv.gz"), [header, *(row.replace(",", "N,", 1) for row in rows[:50])])
     assert [result.path.name for result in load(raw, copy, progress=False, new_files_only=True)] == [
         "survey_responses_2020-04.csv.gz"
     ]
+    loaded_build = current_build(copy)
+    assert loaded_build != identity
     pipeline.timed_nightly_build(copy)
+    assert current_build(copy) not in {identity, loaded_build}
     built = models_built(copy)
     assert {"stg_force__survey_responses", "int_survey_answers_scored", "measure_values"} <= built
     assert not built & {"stg_force__calls", "stg_force__crimes", "int_crimes_classified", "stg_police_uk__street_records"}

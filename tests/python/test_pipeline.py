@@ -38,6 +38,10 @@ def test_the_nightly_loads_new_files_tests_new_rows_and_keeps_the_published_docs
     assert build[build.index("--exclude-resource-type") + 1 :][:2] == ["unit_test", "seed"] and "--exclude" not in build
     assert every_night.new_rows_only
     assert "--keep-dbt-docs" in pipeline.command("publish", every_night)
+    # a night with nothing new gates and publishes nothing (scripts/already_published.py); by hand, always
+    for step in ("validate", "publish"):
+        assert "--skip-if-published" in pipeline.command(step, every_night)
+        assert "--skip-if-published" not in pipeline.command(step, options(tmp_path))
     weekly = options(tmp_path, row_checks="all").nightly()
     assert rows_checked(weekly) == "all" and not weekly.new_rows_only  # the full re-check builds every node
     # a full run is none of that, and the rows checked are never a dbt var (the next test)

@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 from conftest import run_dbt, run_tool
 
+from scripts import already_published, build_identity
 from scripts.gate import datasets
+from scripts.gate.carry import checks_digest
 from scripts.gate.runner import run_checks
 from scripts.gate.suites import Check, SuiteError, load_checks
 
@@ -254,6 +256,67 @@ def test_publish_refuses_a_load_with_no_gate_run_since(published_good: tuple[Pat
     assert run_tool("publish", work, published).returncode == 0
     run_id = validated.stdout.split("validate: run ", 1)[1].split(":", 1)[0]
     assert (published / "PUBLISHED_RUN").read_text().strip() == run_id
+
+
+def _runs(work: Path) -> int:
+    with duckdb.connect(str(work), read_only=True) as connection:
+        return connection.execute("select count(*) from quality.validation_runs").fetchone()[0]
+
+
+def test_the_nightly_gates_and_publishes_a_build_only_once(published_good: tuple[Path, Path]) -> None:
+    """scripts/already_published.py: a nightly that finds the warehouse is the build already gated
+    and published, by the same checks and code, checks and publishes nothing; each of the
+    conditions, changed alone, gives the gate and publish their work back."""
+    work, published = published_good
+    before, runs = _published_state(published), _runs(work)
+    for tool in ("validate", "publish"):
+        skipped = run_tool(tool, work, published, "--skip-if-published")
+        assert skipped.returncode == 0 and f"{tool}: nothing to do" in skipped.stdout, skipped.stderr[-2000:]
+    assert (_published_state(published), _runs(work)) == (before, runs)
+
+    checks, code, copy = checks_digest(CHECKS), already_published.code_digest(), published / "warehouse.duckdb"
+    published_run = before[1].strip()
+    assert already_published.already_published(work, copy, checks, code) == published_run
+    assert already_published.already_published(work, copy, "other checks", code) is None
+    assert already_published.already_published(work, copy, checks, "other code") is None
+    # a gate run of the same build that is not yet published: publish has work, and does it
+    assert run_tool("validate", work, published).returncode == 0
+    assert already_published.already_published(work, copy, checks, code) is None
+    republished = run_tool("publish", work, published, "--skip-if-published")
+    assert republished.returncode == 0 and "nothing to do" not in republished.stdout
+    assert _published_state(published)[1].strip() != published_run
+    assert already_published.already_published(work, copy, checks, code) == _published_state(published)[1].strip()
+    # a gate run that failed, then a new build
+    with duckdb.connect(str(work)) as connection:
+        connection.execute(
+            "update quality.validation_runs set is_publishable = false "
+            "where validated_at = (select max(validated_at) from quality.validation_runs)"
+        )
+    assert already_published.already_published(work, copy, checks, code) is None
+    with duckdb.connect(str(work)) as connection:
+        connection.execute("update quality.validation_runs set is_publishable = true")
+        build_identity.record(connection, "test")
+    assert already_published.already_published(work, copy, checks, code) is None
+
+
+def test_the_code_digest_is_of_what_gates_and_publishes(tmp_path: Path) -> None:
+    """Any file under scripts/, expectations/ or config/, or the pinned packages, changes the code
+    digest (by its bytes or its name); compiled Python does not."""
+    for name in ("scripts/gate/a.py", "expectations/raw.yml", "config/warehouse.yml", "requirements.txt", "models/m.sql"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name)
+    first = already_published.code_digest(tmp_path)
+    (tmp_path / "scripts" / "gate" / "__pycache__").mkdir()
+    (tmp_path / "scripts" / "gate" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"compiled")
+    (tmp_path / "models" / "m.sql").write_text("select 2")  # dbt's code gives a new build instead
+    assert already_published.code_digest(tmp_path) == first
+    for name in ("scripts/gate/a.py", "expectations/raw.yml", "config/warehouse.yml", "requirements.txt"):
+        (tmp_path / name).write_text(name + " changed")
+        changed = already_published.code_digest(tmp_path)
+        assert changed != first
+        first = changed
+    (tmp_path / "config" / "warehouse.yml").rename(tmp_path / "config" / "other.yml")
+    assert already_published.code_digest(tmp_path) != first
 
 
 def test_a_quote_in_the_published_folder_is_not_spliced_into_sql(warehouse_copy: Path, tmp_path: Path) -> None:
