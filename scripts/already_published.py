@@ -60,13 +60,7 @@ def already_published(work: Path, published: Path, checks: str, code: str) -> st
     digest and code digest; None when the gate and publish have work to do."""
     with duckdb.connect(str(work), read_only=True) as connection:
         build_id = build_identity.current(connection)
-        try:
-            latest = connection.execute(
-                "select run_id, build_id, is_publishable, checks_digest, code_digest from quality.validation_runs "
-                "order by validated_at desc limit 1"
-            ).fetchone()
-        except (duckdb.CatalogException, duckdb.BinderException):
-            return None  # no gate run yet, or one from before code digests were recorded
+        latest = build_identity.latest_gate_run(connection, "run_id, build_id, is_publishable, checks_digest, code_digest")
     if latest is None or build_id is None:
         return None
     run_id, validated_build, is_publishable, checks_then, code_then = latest

@@ -34,3 +34,12 @@ def current(connection: duckdb.DuckDBPyConnection) -> str | None:
     except duckdb.CatalogException:
         return None
     return row[0] if row else None
+
+
+def latest_gate_run(connection: duckdb.DuckDBPyConnection, columns: str) -> tuple | None:
+    """The given columns (SQL) of the latest quality gate run (quality.validation_runs); None when
+    there is none, or the run is from before one of the columns was recorded."""
+    try:
+        return connection.execute(f"select {columns} from quality.validation_runs order by validated_at desc limit 1").fetchone()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return None

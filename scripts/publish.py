@@ -53,24 +53,17 @@ def latest_run(work: Path) -> tuple[str, str, str]:
     the build identity it validated and its Data Docs page."""
     with duckdb.connect(str(work), read_only=True) as connection:
         build_id = build_identity.current(connection)
-        try:
-            row = connection.execute(
-                "select run_id, is_publishable, blocking_failures, data_docs, build_id from quality.validation_runs "
-                "order by validated_at desc limit 1"
-            ).fetchone()
-            failed = (
-                connection.execute(
-                    "select string_agg(suite || '.' || expectation, ', ') from quality.validation_results "
-                    "where run_id = ? and not passed and severity = 'blocking'",
-                    [row[0]],
-                ).fetchone()[0]
-                if row
-                else None
-            )
-        except duckdb.BinderException:
-            row, failed = None, None  # a gate run from before build identities: validate again
-        except duckdb.CatalogException:
-            row, failed = None, None
+        # None too for a gate run from before build identities: validate again
+        row = build_identity.latest_gate_run(connection, "run_id, is_publishable, blocking_failures, data_docs, build_id")
+        failed = (
+            connection.execute(
+                "select string_agg(suite || '.' || expectation, ', ') from quality.validation_results "
+                "where run_id = ? and not passed and severity = 'blocking'",
+                [row[0]],
+            ).fetchone()[0]
+            if row
+            else None
+        )
     if row is None:
         raise PublishError(f"{work}: no quality gate run found for this build; run `make validate` first")
     run_id, publishable, blocking, docs, validated_build = row
