@@ -2,9 +2,10 @@
 
 The loader records one inside its transaction when it changes a raw table, dbt records one before
 it changes anything, when its selection holds a node that writes (on-run-start,
-macros/build_identity.sql); a nightly with nothing new keeps the identity it found. The quality gate stores the identity it validated
-beside its results, and publish refuses a warehouse whose identity is not the one the latest
-passing gate run validated: a failed build, or a load with no gate run since, is never published.
+macros/build_identity.sql); a nightly with nothing new keeps the identity it found. The quality
+gate stores the identity it validated beside its results, and publish refuses a warehouse whose
+identity is not the one the latest passing gate run validated: a failed build, or a load with no
+gate run since, is never published.
 """
 
 from __future__ import annotations
