@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from scripts import build_scope
-from scripts.settings import PROJECT_ROOT
+from scripts.settings import PROJECT_ROOT, load_config
 
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
 
@@ -33,9 +33,11 @@ def test_nightly_runs_make_nightly_on_yesterdays_warehouse_and_keeps_what_it_pub
     assert restore < build < save
     kept = steps[restore]["with"]["path"].split()
     assert kept == steps[save]["with"]["path"].split()
-    # the warehouse, and the manifest of its last build that the nightly's build scope compares with
+    # the warehouse, the manifest of its last build that the nightly's build scope compares with,
+    # and the published folder: the release the next is compared with (scripts/release.py) and the
+    # build a night with nothing new finds published (scripts/already_published.py)
     warehouse = Path("warehouse/warehouse.duckdb")
-    assert kept == [str(warehouse), f"{build_scope.state_dir(warehouse)}/"]
+    assert kept == [str(warehouse), f"{build_scope.state_dir(warehouse)}/", f"{load_config()['paths']['published']}/"]
     uploads = [step for step in workflow["jobs"]["build"]["steps"] if "upload-artifact" in step.get("uses", "")]
     paths = uploads[0]["with"]["path"]
     for published in ("warehouse.duckdb", "parquet/", "data_docs/", "dbt_docs/", "pack/"):
