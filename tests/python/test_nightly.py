@@ -35,8 +35,9 @@ from nightly_extracts import (
     send_an_outcome_before_its_crime,
     send_the_crime_after_its_outcome,
 )
+from run_state import current_build, models_built, watermarks
 
-from scripts import build_identity, build_scope, pipeline, runner
+from scripts import build_scope, pipeline, runner
 from scripts.generate import SOURCES, generate
 from scripts.load import load
 from scripts.settings import PROJECT_ROOT
@@ -245,22 +246,6 @@ def test_an_incremental_as_at_build_of_the_working_warehouse_stops(nightly: dict
     )
     assert result.returncode != 0
     assert "make as-at" in result.stdout
-
-
-def watermarks(warehouse: Path) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute("select checked_through from raw.row_checks_watermark order by checked_at").fetchall()
-
-
-def models_built(warehouse: Path) -> set[str]:
-    """The models the warehouse's last dbt run built (its run_results.json)."""
-    results = json.loads((warehouse.parent / "target" / "run_results.json").read_text())["results"]
-    return {result["unique_id"].split(".")[-1] for result in results if result["unique_id"].startswith("model.")}
-
-
-def current_build(warehouse: Path) -> str | None:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return build_identity.current(connection)
 
 
 def test_a_nightly_build_builds_only_what_new_rows_or_changed_code_reach(nightly: dict[str, Path], tmp_path: Path) -> None:
