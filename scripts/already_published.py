@@ -17,6 +17,7 @@ published yet, or a release of another run) and the step runs as it always does.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 from pathlib import Path
 
@@ -79,3 +80,13 @@ def skip(step: str, work: Path, published_dir: Path) -> bool:
             "release holds, and no check or script has changed since (scripts/already_published.py)"
         )
     return run_id is not None
+
+
+def add_option(parser: argparse.ArgumentParser, step: str) -> None:
+    """The step's --skip-if-published option (the nightly passes it)."""
+    parser.add_argument(
+        "--skip-if-published",
+        action="store_true",
+        help=f"the nightly: {step} nothing when the warehouse is the build already gated and published with these "
+        "checks and this code (scripts/already_published.py)",
+    )

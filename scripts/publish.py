@@ -244,12 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="carry the published dbt docs over instead of generating them again (the nightly run; about 8 s saved)",
     )
-    parser.add_argument(
-        "--skip-if-published",
-        action="store_true",
-        help="the nightly: publish nothing when the published release already holds this build, gated with these "
-        "checks and this code (scripts/already_published.py)",
-    )
+    already_published.add_option(parser, "publish")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:

@@ -161,12 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--published", type=Path, default=published_dir(), help="published folder, to compare row counts (default: %(default)s)"
     )
-    parser.add_argument(
-        "--skip-if-published",
-        action="store_true",
-        help="the nightly: check nothing when the warehouse is the build already gated and published with these "
-        "checks and this code (scripts/already_published.py)",
-    )
+    already_published.add_option(parser, "check")
     args = parser.parse_args(argv)
     if not args.warehouse.exists():
         print(f"validate: {args.warehouse} not found; run `make build` first", file=sys.stderr)

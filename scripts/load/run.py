@@ -59,7 +59,7 @@ def load(
         if not new_files_only:
             results = _load_into_loading_tables(connection, plan, csv_options, progress)
         connection.execute("begin transaction")
-        withdrawn_before = connection.execute(f"select source, file_key from {SCHEMA}.load_withdrawn order by all").fetchall()
+        withdrawn_before = _withdrawn(connection)
         connection.execute(f"delete from {SCHEMA}.load_withdrawn")  # what this load finds withdrawn
         for table, paths in plan:
             if new_files_only:
@@ -75,7 +75,7 @@ def load(
         if police_uk_dir is None:
             for table in police_uk.values():
                 create_raw_table(connection, table)
-        withdrawn = connection.execute(f"select source, file_key from {SCHEMA}.load_withdrawn order by all").fetchall()
+        withdrawn = _withdrawn(connection)
         if not new_files_only or results or withdrawn != withdrawn_before:
             build_identity.record(connection, "load")  # a load that changed nothing keeps the identity
         connection.execute("commit")
@@ -127,6 +127,11 @@ def _load_into_loading_tables(
         results.extend(batch)
         _report(progress, table, batch, started)
     return results
+
+
+def _withdrawn(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """The files recorded withdrawn from their folder (raw.load_withdrawn): source and file key."""
+    return connection.execute(f"select source, file_key from {SCHEMA}.load_withdrawn order by all").fetchall()
 
 
 def _load_new_files(
