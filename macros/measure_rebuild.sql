@@ -93,9 +93,17 @@
 
 {#- The first month an incremental build of a rebuilt model rebuilds, read when the model runs:
     none on a full build (or when the definitions changed, or nothing is recorded: every month),
-    otherwise a date YYYY-MM-DD ('9999-12-01' when no month changed). -#}
+    otherwise a date YYYY-MM-DD ('9999-12-01' when no month changed). A dbt unit test has no digests
+    to compare: a unit test of an incremental build names the month in the var
+    unit_test_rebuild_from (and overrides is_incremental and gives `this`); any other, every month. -#}
 {% macro measure_rebuild_from() -%}
-    {%- if not execute or model.resource_type == 'unit_test' or not is_incremental() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        {{ return(var('unit_test_rebuild_from', none)) }}
+    {%- endif -%}
+    {%- if not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set changed -%}

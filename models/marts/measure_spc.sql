@@ -9,8 +9,11 @@
 -- - the four rules judged at each point from that point and those before it in its phase, never a
 --   later one, so a month's row never changes when later months arrive.
 -- The series is the months with a whole-window value, in order; a month without one is left out.
--- Incremental: a nightly build rebuilds the rows from the first month whose inputs changed, each
--- series read whole (its limits rest on its phase's first months; macros/measure_rebuild.sql).
+-- Incremental: a nightly build rebuilds the rows from the first month whose inputs changed
+-- (macros/measure_rebuild.sql) and keeps the rows before it. Of those earlier months it reads only
+-- the points a rebuilt row depends on (points_read): the series' first point, and of its latest
+-- phase the baseline and the points since its last runs began (a run of points on one side of the
+-- centre line, a run of steps in one direction: a rule reads the whole run), found from the rows kept.
 {{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_rebuilt_months() }}") }}
 {%- set rebuild_from = measure_rebuild_from() %}
 {%- set baseline_months = var('spc_baseline_months') | int %}
@@ -21,7 +24,7 @@
 
 with
 
-measure_values as (
+month_values as (
 
     select * from {{ ref('int_measure_values_described') }}
     where period_window = 'month'
@@ -30,6 +33,138 @@ measure_values as (
         and coalesce(is_complete, true)
 
 ),
+{%- if rebuild_from is not none %}
+
+kept_points as (
+
+    -- the rows kept from the last build (the months before the first rebuilt)
+    select * from {{ this }}
+    where not {{ is_rebuilt_month(rebuild_from) }}
+
+),
+
+kept_series as (
+
+    -- each kept point with its series' first month and the start of its series' latest phase
+    select
+        *,
+        min(period_month) over kept_series_points as series_first_month,
+        max(phase_start_month) over kept_series_points as last_phase_start_month
+
+    from kept_points
+    window kept_series_points as (partition by {{ series_keys }})
+
+),
+
+kept_charted as (
+
+    -- each kept point of a latest phase with limits (a point a rule reads): its side of the centre
+    -- line, its step from the charted point before it, and that point's month
+    select
+        measure_id,
+        geography_level,
+        geography,
+        phase_start_month,
+        period_month,
+        sign(value - centre_line) as side,
+        sign(value - lag(value) over charted_points) as step,
+        lag(period_month) over charted_points as previous_month
+
+    from kept_series
+    where centre_line is not null
+        and phase_start_month = last_phase_start_month
+    window charted_points as (partition by {{ series_keys }} order by period_month)
+
+),
+
+kept_runs as (
+
+    -- the side and step of the phase's last kept point, beside each of its points
+    select
+        *,
+        last_value(side) over phase_points as last_side,
+        last_value(step) over phase_points as last_step
+
+    from kept_charted
+    window phase_points as (
+        partition by {{ series_keys }} order by period_month
+        rows between unbounded preceding and unbounded following
+    )
+
+),
+
+run_starts as (
+
+    -- where the latest phase's last runs are read from: the last point on another side (which ends
+    -- the run of sides), and the point before the last with another step (so that its step, which
+    -- ends the run of steps, is its own); the phase's start when there is none
+    select
+        measure_id,
+        geography_level,
+        geography,
+        phase_start_month,
+        least(
+            coalesce(max(period_month) filter (where side is distinct from last_side), phase_start_month),
+            coalesce(max(previous_month) filter (where step is distinct from last_step), phase_start_month)
+        ) as read_from_month
+
+    from kept_runs
+    group by measure_id, geography_level, geography, phase_start_month
+
+),
+
+points_read as (
+
+    -- the kept points a rebuilt row reads: its series' first point (which its phase is found from),
+    -- and of its series' latest phase the baseline and the points from where its last runs are read
+    -- (its last two points among them); no point of an earlier phase
+    select
+        kept_series.measure_id,
+        kept_series.geography_level,
+        kept_series.geography,
+        kept_series.period_month,
+        -- its own limits are read only when it is in the last runs (a baseline point before them
+        -- is read for the limits it is a member of)
+        coalesce(kept_series.period_month >= run_starts.read_from_month, false) as is_limits_read
+
+    from kept_series
+    left join run_starts
+        on {{ keys_match('kept_series', 'run_starts', phase_keys) }}
+    where kept_series.period_month = kept_series.series_first_month
+        or (
+            kept_series.phase_start_month = kept_series.last_phase_start_month
+            and (kept_series.is_baseline or kept_series.period_month >= run_starts.read_from_month)
+        )
+
+),
+
+measure_values as (
+
+    select
+        *,
+        true as is_limits_read
+    from month_values
+    where {{ is_rebuilt_month(rebuild_from) }}
+    union all
+    select
+        month_values.*,
+        points_read.is_limits_read
+    from month_values
+    inner join points_read
+        on {{ keys_match('month_values', 'points_read', ['measure_id', 'geography_level', 'geography', 'period_month']) }}
+
+),
+{%- else %}
+
+measure_values as (
+
+    select
+        *,
+        true as is_limits_read
+    from month_values
+
+),
+{%- endif %}
 
 spc_rebases as (
 
@@ -59,7 +194,10 @@ series as (
                 then denominator
             else 1.0
         end as point_weight,
-        min(period_month) over (partition by measure_id, geography_level, geography) as series_first_month
+        min(period_month) over (partition by measure_id, geography_level, geography) as series_first_month,
+        -- whether the point's own limits are computed (every point but, on an incremental build,
+        -- the kept points before the latest phase's last runs: no rebuilt row reads them)
+        is_limits_read
 
     from measure_values
 
@@ -119,6 +257,8 @@ baseline_members as (
         and baselines.baseline_points >= members.phase_point
     where baselines.phase_point <= {{ baseline_months }}
         and baselines.baseline_points >= {{ min_points }}
+        -- the whole baseline, which every later point of the phase rests on, or a point's own
+        and (baselines.phase_point = {{ baseline_months }} or baselines.is_limits_read)
 
 ),
 
