@@ -9,8 +9,10 @@
 -- force's first, the rule ranks taking turns: each rank's strongest, then each rank's second ...).
 -- Never on a low sample. The pack (scripts/pack.py) prints tiers 1
 -- and 2 whole and the first of tier 3.
--- Incremental: a nightly build rebuilds the rows from the first month whose inputs changed, each
--- series read whole (streaks and spans look back; macros/measure_rebuild.sql).
+-- Incremental: a nightly build rebuilds the rows from the first month whose inputs changed
+-- (macros/measure_rebuild.sql), reading of the months before it only what a rebuilt month looks back
+-- to: the figures of the 35 months before it (the longest span a high or low is judged over) and,
+-- of each comparison a rule compares with, its last run of one word (a streak counts the whole run).
 {{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_rebuilt_months() }}") }}
 {%- set rebuild_from = measure_rebuild_from() %}
 {%- set rules = seed_entries('commentary_rules', order_by='rule_rank, rule_id') %}
@@ -19,10 +21,18 @@
 {%- set spans = [] %}
 {%- for rule in rules if rule.span_months is not none %}{% do spans.append(rule.span_months | int) %}{% endfor %}
 {%- set row_keys = ['measure_id', 'geography_level', 'geography', 'period_month', 'period_window'] %}
+{%- set comparison_keys = ['measure_id', 'geography_level', 'geography', 'period_window', 'comparison'] %}
+{#- the months before a month its facts look back over (with_history: the 36 months to it) #}
+{%- set reaches_back = 35 %}
 {#- a rule compares_with a comparison by its measure_values column: the comparison of that name #}
 {%- set comparison_shown_as = {} %}
 {%- for comparison, definition in measure_comparisons().items() %}
 {%- do comparison_shown_as.update({definition.shown: comparison}) %}
+{%- endfor %}
+{#- each comparison and window some rule compares with: the only comparisons read #}
+{%- set compared_with = [] %}
+{%- for rule in rules if comparison_shown_as.get(rule.compares_with) %}
+{%- do compared_with.append("('" ~ comparison_shown_as[rule.compares_with] ~ "', '" ~ rule.period_window ~ "')") %}
 {%- endfor %}
 
 with
@@ -46,15 +56,75 @@ measure_values as (
 
     from {{ ref('int_measure_values_described') }}
     where period_window in ('month', 'rolling_12m')
+        and {{ is_read_for_rebuild(rebuild_from, reaches_back) }}
+
+),
+
+all_comparisons as (
+
+    select * from {{ ref('int_measure_comparisons') }}
+    where (comparison, period_window) in ({{ (compared_with | unique | join(', ')) or '(null, null)' }})
+
+),
+{%- if rebuild_from is not none %}
+
+kept_comparisons as (
+
+    -- the comparisons of the months before the first rebuilt one (their commentary is kept)
+    select * from all_comparisons
+    where not {{ is_rebuilt_month(rebuild_from) }}
+
+),
+
+last_words as (
+
+    -- each comparison's word in the last month before the first rebuilt one
+    select
+        {{ comparison_keys | join(',\n        ') }},
+        arg_max_null(word, period_month) as last_word
+
+    from kept_comparisons
+    group by all
+
+),
+
+word_run_starts as (
+
+    -- each comparison's last month before the first rebuilt one with another word than its last
+    -- (its last run of one word starts after it; none when it has had one word throughout)
+    select
+        {% for key in comparison_keys %}kept_comparisons.{{ key }},
+        {% endfor -%}
+        max(kept_comparisons.period_month) filter (
+            where kept_comparisons.word is distinct from last_words.last_word
+        ) as other_word_month
+
+    from kept_comparisons
+    inner join last_words
+        on {{ keys_match('kept_comparisons', 'last_words', comparison_keys) }}
+    group by all
 
 ),
 
 comparisons as (
 
-    select * from {{ ref('int_measure_comparisons') }}
-    where period_window in ('month', 'rolling_12m')
+    -- each comparison's last run of one word before the first rebuilt month, and every month after
+    select all_comparisons.*
+    from all_comparisons
+    left join word_run_starts
+        on {{ keys_match('all_comparisons', 'word_run_starts', comparison_keys) }}
+    where word_run_starts.other_word_month is null
+        or all_comparisons.period_month > word_run_starts.other_word_month
 
 ),
+{%- else %}
+
+comparisons as (
+
+    select * from all_comparisons
+
+),
+{%- endif %}
 
 measure_spc as (
 
@@ -112,9 +182,12 @@ with_history as (
         max(value) over (by_month range between interval 11 month preceding and interval 1 month preceding) as prior_12m_high,
         min(value) over (by_month range between interval 11 month preceding and interval 1 month preceding) as prior_12m_low,
         count(value) over (by_month range between interval 11 month preceding and interval 1 month preceding) as prior_12m_months,
-        max(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_high,
-        min(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_low,
-        count(value) over (by_month range between interval 35 month preceding and interval 1 month preceding) as prior_36m_months
+        max(value) over (by_month range between interval {{ reaches_back }} month preceding and interval 1 month preceding)
+            as prior_36m_high,
+        min(value) over (by_month range between interval {{ reaches_back }} month preceding and interval 1 month preceding)
+            as prior_36m_low,
+        count(value) over (by_month range between interval {{ reaches_back }} month preceding and interval 1 month preceding)
+            as prior_36m_months
 
     from described
     window by_month as (partition by measure_id, geography_level, geography, period_window order by period_month)
